@@ -1,0 +1,349 @@
+"""The Brian2 model: Izhikevich (2003) E/I network with Tsodyks–Markram STP.
+
+Neurons — Izhikevich (2003), "Simple model of spiking neurons", IEEE TNN
+14:1569, with every term carrying units (v in mV, t in ms, u and inputs in
+mV/ms)::
+
+    dv/dt = (0.04/mV v² + 5 v + 140 mV)/ms − u + I_in
+    du/dt = a (b v − u)
+    v ≥ 30 mV:  v ← c,  u ← u + d
+
+Input ``I_in`` (mV/ms) = constant drive + thalamic noise (σ·ξ, ξ ~ N(0,1)
+redrawn every 1 ms per neuron, as in the paper) + synaptic input.
+
+Synapses — conductance mode: ``I_syn = (ge (E_e − v) + gi (E_i − v)) / C_m``.
+A conductance (nS) times a driving force (mV) is a current (pA); dividing by
+the capacitance scale ``C_m`` (pF) turns it into mV/ms, the unit of the
+Izhikevich equation (1 pA / 1 pF = 1 mV/ms, i.e. one Izhikevich current unit is
+1 pA injected into 1 pF, equivalently 1 pA through 1 GΩ with a 1 ms time
+constant).  Without this explicit scale, nS·mV would be added to mV/ms and the
+equation is either rejected by Brian2 or, with units stripped, overflows.
+Current mode: the paper's instantaneous pulses, ``v ← v ± J·r``.
+
+Short-term plasticity — Tsodyks & Markram (1997) in the form of Stimberg et
+al. (2019), "Modeling neuron–glia interactions with the Brian 2 simulator"
+(J Comput Neurosci 47:?; Brian2 example ``frompapers/Stimberg_et_al_2018``):
+between spikes ``u_S`` decays to 0 at rate Ω_f and ``x_S`` recovers to 1 at
+rate Ω_d; at a presynaptic spike ``u_S += U_0 (1 − u_S); r_S = u_S x_S;
+x_S −= r_S`` and the postsynaptic conductance jumps by ``w r_S``.
+
+All randomness (heterogeneity, connectivity, per-synapse weight spread, noise)
+is drawn with numpy from the seed in :func:`draw_realisation`, so the same
+seed gives the same network on every code-generation target.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import Params
+
+#: Spike cut-off of the Izhikevich model (mV).
+V_PEAK_MV = 30.0
+#: |v| beyond this (mV) counts as a runaway: the integration has diverged.
+V_RUNAWAY_MV = 1000.0
+#: The thalamic noise is redrawn every NOISE_DT_MS (Izhikevich 2003, 1 ms).
+NOISE_DT_MS = 1.0
+#: Neurons recorded besides the chosen one, so another can be inspected without a re-run.
+EXTRA_RECORDED_E = 5
+EXTRA_RECORDED_I = 3
+
+NEURON_NAME = "neurons"
+SYNAPSE_NAMES = {"e": "syn_exc", "i": "syn_inh"}
+
+
+# ----------------------------------------------------------------------
+# Random realisation (numpy only)
+# ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Pathway:
+    """Connections of one presynaptic population: network indices, sorted by pre."""
+
+    pre: np.ndarray  # int32, network index of the presynaptic neuron
+    post: np.ndarray  # int32, network index of the postsynaptic neuron
+    xi: np.ndarray  # float64 in [0, 1): per-synapse weight spread draw
+
+    def __len__(self):
+        return len(self.pre)
+
+
+@dataclass(frozen=True)
+class Realisation:
+    """Everything random about one network, drawn from a seed."""
+
+    re: np.ndarray  # excitatory heterogeneity draws, U[0,1)
+    ri: np.ndarray  # inhibitory heterogeneity draws, U[0,1)
+    exc: Pathway
+    inh: Pathway
+    noise: np.ndarray  # (noise steps, N) standard normal
+
+
+def bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int, p: float):
+    """All (pre, post) pairs kept independently with probability ``p``, pre from 0.
+
+    Draws geometric gaps between kept pairs instead of ``n_pre·n_post`` coin
+    flips, so 10 000 neurons at 10 % take ~0.1 s.  Result is sorted by pre.
+    """
+    total = n_pre * n_post
+    if p <= 0 or total == 0:
+        flat = np.empty(0, dtype=np.int64)
+    elif p >= 1:
+        flat = np.arange(total, dtype=np.int64)
+    else:
+        chunks, last = [], -1
+        expected = total * p
+        while last < total:
+            k = int(expected + 6 * math.sqrt(expected) + 64)
+            positions = last + np.cumsum(rng.geometric(p, size=k))
+            chunks.append(positions[positions < total])
+            last = int(positions[-1])
+        flat = np.concatenate(chunks)
+    return (flat // n_post).astype(np.int32), (flat % n_post).astype(np.int32)
+
+
+def noise_steps(params: Params) -> int:
+    return int(math.ceil(params.duration / NOISE_DT_MS)) + 1
+
+
+def draw_realisation(params: Params, seed: int) -> Realisation:
+    """Draw heterogeneity, connectivity and noise for ``params`` from ``seed``."""
+    rng = np.random.default_rng(seed)
+    ne, ni = params.N_e, params.N_i
+    n = ne + ni
+    re = rng.random(ne)
+    ri = rng.random(ni)
+    pathways = []
+    for n_pre, offset, p in ((ne, 0, params.p_e), (ni, ne, params.p_i)):
+        pre, post = bernoulli_pairs(rng, n_pre, n, p)
+        pre = pre + offset
+        keep = pre != post  # no autapses
+        pre, post = pre[keep], post[keep]
+        pathways.append(Pathway(pre, post, rng.random(len(pre))))
+    noise = rng.standard_normal((noise_steps(params), n))
+    return Realisation(re, ri, pathways[0], pathways[1], noise)
+
+
+def recorded_neurons(params: Params) -> np.ndarray:
+    """The chosen neuron plus a few spread over both populations."""
+    ne, ni = params.N_e, params.N_i
+    extra_e = np.linspace(0, ne - 1, min(ne, EXTRA_RECORDED_E)).round().astype(int)
+    extra_i = ne + np.linspace(0, ni - 1, min(ni, EXTRA_RECORDED_I)).round().astype(int)
+    return np.unique(np.concatenate([[params.rec_neuron], extra_e, extra_i]))
+
+
+def find_recorded_synapse(params: Params, real: Realisation) -> tuple[str, int]:
+    """(pathway key, synapse index in that pathway) for ``rec_pre``/``rec_post``.
+
+    Raises ``ValueError`` if the neuron has no outgoing synapse or the chosen
+    pair is not connected, instead of recording nothing.
+    """
+    key = "e" if params.rec_pre < params.N_e else "i"
+    path = real.exc if key == "e" else real.inh
+    candidates = np.flatnonzero(path.pre == params.rec_pre)
+    if len(candidates) == 0:
+        raise ValueError(f"rec_pre={params.rec_pre}: this neuron has no outgoing synapse "
+                         f"in this network (seed-dependent); choose another presynaptic neuron")
+    if params.rec_post < 0:
+        return key, int(candidates[0])
+    match = candidates[path.post[candidates] == params.rec_post]
+    if len(match) == 0:
+        targets = path.post[candidates][:10].tolist()
+        raise ValueError(f"rec_post={params.rec_post}: there is no synapse {params.rec_pre} -> "
+                         f"{params.rec_post} in this network; targets of {params.rec_pre} "
+                         f"include {targets}")
+    return key, int(match[0])
+
+
+# ----------------------------------------------------------------------
+# Values that may change between runs of one build
+# ----------------------------------------------------------------------
+def neuron_values(params: Params, real: Realisation) -> dict[str, np.ndarray]:
+    """Per-neuron Izhikevich parameters and inputs, plain floats in model units.
+
+    Heterogeneity follows Izhikevich (2003): c = c_e + 15 re², d = 8 − 6 re² for
+    excitatory and a = 0.02 + 0.08 ri, b = 0.25 − 0.05 ri for inhibitory cells
+    (base and spread are parameters).
+    """
+    re2 = real.re ** 2
+    ri = real.ri
+    ne, ni = params.N_e, params.N_i
+    a = np.concatenate([np.full(ne, params.a_e), params.a_i + params.a_i_spread * ri])
+    b = np.concatenate([np.full(ne, params.b_e), params.b_i + params.b_i_spread * ri])
+    c = np.concatenate([params.c_e + params.c_e_spread * re2, np.full(ni, params.c_i)])
+    d = np.concatenate([params.d_e + params.d_e_spread * re2, np.full(ni, params.d_i)])
+    sigma = np.concatenate([np.full(ne, params.noise_e), np.full(ni, params.noise_i)])
+    drive = np.concatenate([np.full(ne, params.I_e), np.full(ni, params.I_i)])
+    v0 = np.full(ne + ni, -65.0)
+    return {"a": a, "b": b, "c": c, "d": d, "sigma": sigma, "I_const": drive,
+            "v": v0, "u": b * v0}
+
+
+def run_values(params: Params, real: Realisation) -> list[tuple[str, str, object]]:
+    """(object name, variable, Brian quantity) for every run-time value.
+
+    The same list initialises the network (reference path) and becomes the
+    ``run_args`` of a compiled standalone build (fast path), so both paths see
+    identical numbers.
+    """
+    import brian2 as b2
+
+    units = {"a": 1 / b2.ms, "b": 1 / b2.ms, "c": b2.mV, "d": b2.mV / b2.ms,
+             "sigma": b2.mV / b2.ms, "I_const": b2.mV / b2.ms, "v": b2.mV, "u": b2.mV / b2.ms}
+    values = [(NEURON_NAME, name, arr * units[name])
+              for name, arr in neuron_values(params, real).items()]
+    if params.synapse_model == "conductance":
+        values += [(NEURON_NAME, "tau_e", params.tau_e * b2.ms),
+                   (NEURON_NAME, "tau_i", params.tau_i * b2.ms),
+                   (NEURON_NAME, "E_e", params.E_e * b2.mV),
+                   (NEURON_NAME, "E_i", params.E_i * b2.mV),
+                   (NEURON_NAME, "C_m", params.C_m * b2.pF)]
+        weights = {"e": params.w_e * b2.nS, "i": params.w_i * b2.nS}
+    else:
+        weights = {"e": params.J_e * b2.mV, "i": params.J_i * b2.mV}
+    for key, name in SYNAPSE_NAMES.items():
+        values += [(name, "w", weights[key]), (name, "jitter", params.weight_jitter)]
+        if params.stp:
+            values += [(name, "U_0", params.U_0),
+                       (name, "Omega_f", params.Omega_f / b2.second),
+                       (name, "Omega_d", params.Omega_d / b2.second)]
+    return values
+
+
+# ----------------------------------------------------------------------
+# Brian2 objects
+# ----------------------------------------------------------------------
+NEURON_EQS = """
+dv/dt = (0.04/mV*v**2 + 5*v + 140*mV)/ms - u + I_in : volt
+du/dt = a*(b*v - u) : volt/second
+I_in = I_const + sigma*noise_ta(t, i) + I_syn : volt/second
+a : 1/second (constant)
+b : 1/second (constant)
+c : volt (constant)
+d : volt/second (constant)
+sigma : volt/second (constant)
+I_const : volt/second (constant)
+diverged : 1
+"""
+
+CONDUCTANCE_EQS = """
+I_syn = (ge*(E_e - v) + gi*(E_i - v))/C_m : volt/second
+dge/dt = -ge/tau_e : siemens
+dgi/dt = -gi/tau_i : siemens
+tau_e : second (shared, constant)
+tau_i : second (shared, constant)
+E_e : volt (shared, constant)
+E_i : volt (shared, constant)
+C_m : farad (shared, constant)
+"""
+
+CURRENT_EQS = """
+I_syn = 0*volt/second : volt/second
+"""
+
+STP_EQS = """
+du_S/dt = -Omega_f*u_S : 1 (event-driven)
+dx_S/dt = Omega_d*(1 - x_S) : 1 (event-driven)
+r_S : 1
+U_0 : 1 (shared, constant)
+Omega_f : 1/second (shared, constant)
+Omega_d : 1/second (shared, constant)
+"""
+
+STP_ON_PRE = """
+u_S += U_0*(1 - u_S)
+r_S = u_S*x_S
+x_S -= r_S
+"""
+
+
+def synapse_model(params: Params, key: str) -> tuple[str, str]:
+    """Equations and on_pre code of the pathway ``key`` ('e' or 'i')."""
+    weight_unit = "siemens" if params.synapse_model == "conductance" else "volt"
+    eqs = f"zeta : 1 (constant)\nw : {weight_unit} (shared, constant)\njitter : 1 (shared, constant)\n"
+    release = "r_S" if params.stp else "1"
+    if params.stp:
+        eqs += STP_EQS
+    on_pre = STP_ON_PRE if params.stp else ""
+    if params.synapse_model == "conductance":
+        target = "ge_post" if key == "e" else "gi_post"
+        on_pre += f"{target} += w*(1 - jitter*zeta)*{release}\n"
+    else:
+        sign = "+" if key == "e" else "-"
+        on_pre += f"v_post {sign}= w*(1 - jitter*zeta)*{release}\n"
+    return eqs, on_pre
+
+
+@dataclass
+class Built:
+    """Brian2 objects of one network, ready to run."""
+
+    net: object
+    neurons: object
+    synapses: dict
+    spikes: object
+    trace: object
+    syn_trace: object | None
+    divergence: object
+    recorded: np.ndarray
+    rec_key: str
+    rec_index: int
+
+    def obj(self, name: str):
+        if name == NEURON_NAME:
+            return self.neurons
+        return next(s for s in self.synapses.values() if s.name == name)
+
+
+def build(params: Params, real: Realisation) -> Built:
+    """Create the Brian2 network for the active device (runtime or standalone).
+
+    Objects get explicit names so rebuilding the same structure reuses code.
+    """
+    import brian2 as b2
+
+    b2.defaultclock.dt = params.dt * b2.ms
+    n = params.N_e + params.N_i
+    noise_ta = b2.TimedArray(real.noise, dt=NOISE_DT_MS * b2.ms, name="noise_ta")
+    eqs = NEURON_EQS + (CONDUCTANCE_EQS if params.synapse_model == "conductance" else CURRENT_EQS)
+    namespace = {"noise_ta": noise_ta, "v_peak": V_PEAK_MV * b2.mV,
+                 "v_runaway": V_RUNAWAY_MV * b2.mV}
+    neurons = b2.NeuronGroup(
+        n, eqs, threshold="v >= v_peak", reset="v = c\nu += d", method="euler",
+        events={"diverge": "diverged == 0 and not (abs(v) < v_runaway)"},
+        namespace=namespace, name=NEURON_NAME, dt=params.dt * b2.ms)
+    neurons.run_on_event("diverge", "diverged = 1")
+    rec_key, rec_index = find_recorded_synapse(params, real)
+
+    synapses = {}
+    for key, path in (("e", real.exc), ("i", real.inh)):
+        start, stop = (0, params.N_e) if key == "e" else (params.N_e, n)
+        syn_eqs, on_pre = synapse_model(params, key)
+        syn = b2.Synapses(neurons[start:stop], neurons, syn_eqs, on_pre=on_pre,
+                          namespace={}, name=SYNAPSE_NAMES[key])
+        if len(path):
+            syn.connect(i=path.pre - start, j=path.post)
+            syn.zeta = path.xi
+            if params.stp:
+                syn.x_S = 1  # full resources, no facilitation (u_S = 0) at t = 0
+        synapses[key] = syn
+
+    recorded = recorded_neurons(params)
+    variables = ["v", "ge", "gi"] if params.synapse_model == "conductance" else ["v"]
+    trace = b2.StateMonitor(neurons, variables, record=recorded, name="trace")
+    spikes = b2.SpikeMonitor(neurons, name="spikes")
+    divergence = b2.EventMonitor(neurons, "diverge", name="divergence")
+    syn_trace = None
+    objects = [neurons, *synapses.values(), trace, spikes, divergence]
+    if params.stp:
+        syn_trace = b2.StateMonitor(synapses[rec_key], ["u_S", "x_S", "r_S"], record=[rec_index],
+                                    when="after_synapses", name="syn_trace")
+        objects.append(syn_trace)
+    net = b2.Network(*objects, name="network")
+    built = Built(net, neurons, synapses, spikes, trace, syn_trace, divergence,
+                  recorded, rec_key, rec_index)
+    for obj_name, var, value in run_values(params, real):
+        setattr(built.obj(obj_name), var, value)
+    return built

@@ -1,0 +1,312 @@
+"""Model parameters: one frozen dataclass, the single source of truth.
+
+Every field carries its unit, allowed range, symbol, group and a one-line doc
+in ``dataclasses.field(metadata=...)``.  Validation, the JSON format, the CLI
+``--set`` parser, the dashboard controls and the README parameter table are all
+generated from these definitions.
+
+Values are plain Python numbers in the unit named by the field (rates such as
+``Omega_f`` in 1/s, times in ms, conductances in nS); :mod:`stpexplorer.model`
+attaches the Brian2 units.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+SYNAPSE_MODELS = ("conductance", "current")
+
+# Groups order the dashboard sections and the README table.
+GROUP_STP = "Short-term plasticity"
+GROUP_NEURON_E = "Excitatory neurons (Izhikevich)"
+GROUP_NEURON_I = "Inhibitory neurons (Izhikevich)"
+GROUP_SYNAPSES = "Synapses"
+GROUP_NETWORK = "Network"
+GROUP_INPUT = "Background input"
+GROUP_RUN = "Simulation"
+GROUP_RECORD = "Recording"
+
+
+def _param(default, lo, hi, unit, doc, *, symbol=None, group, step=None,
+           structural=False, choices=None):
+    """A dataclass field with its metadata.
+
+    ``structural`` marks fields that change the compiled network (sizes,
+    connectivity, recording, run length); all others can change between runs of
+    the same build.
+    """
+    meta = dict(lo=lo, hi=hi, unit=unit, doc=doc, symbol=symbol, group=group,
+                step=step, structural=structural, choices=choices)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of the E/I Izhikevich network with Tsodyks–Markram STP.
+
+    Construction validates every field (:meth:`validate`), so
+    ``dataclasses.replace(params, U_0=0.3)`` returns a checked object or raises
+    ``ValueError`` naming the field, the value and the allowed range.
+    """
+
+    # --- short-term plasticity (Stimberg et al. 2019, Tsodyks & Markram 1997)
+    stp: bool = _param(True, None, None, "", "Tsodyks–Markram short-term plasticity on all synapses (off: static synapses, release r = 1)",
+                       symbol="STP", group=GROUP_STP)
+    U_0: float = _param(0.6, 0.001, 1.0, "1", "Baseline utilisation of synaptic release (facilitation increment)",
+                        symbol="U₀", group=GROUP_STP, step=0.01)
+    Omega_f: float = _param(3.33, 0.0, 1000.0, "1/s", "Rate at which facilitation u decays to 0 between spikes",
+                            symbol="Ω_f", group=GROUP_STP, step=0.01)
+    Omega_d: float = _param(2.0, 0.0, 1000.0, "1/s", "Rate at which resources x recover to 1 between spikes",
+                            symbol="Ω_d", group=GROUP_STP, step=0.01)
+
+    # --- synaptic weights
+    w_e: float = _param(0.1, 0.0, 100.0, "nS", "Excitatory synaptic weight (conductance mode): ge jumps by w_e·r per spike",
+                        symbol="w_e", group=GROUP_SYNAPSES, step=0.005)
+    w_i: float = _param(1.0, 0.0, 100.0, "nS", "Inhibitory synaptic weight (conductance mode): gi jumps by w_i·r per spike",
+                        symbol="w_i", group=GROUP_SYNAPSES, step=0.05)
+    J_e: float = _param(0.5, 0.0, 100.0, "mV", "Excitatory pulse size (current mode): v jumps by J_e·r per spike",
+                        symbol="J_e", group=GROUP_SYNAPSES, step=0.05)
+    J_i: float = _param(1.0, 0.0, 100.0, "mV", "Inhibitory pulse size (current mode): v drops by J_i·r per spike",
+                        symbol="J_i", group=GROUP_SYNAPSES, step=0.05)
+    weight_jitter: float = _param(0.0, 0.0, 1.0, "1", "Per-synapse weight spread: weight·(1 − jitter·ξ), ξ ~ U[0,1) (1 gives the paper's w·rand)",
+                                  symbol="jitter", group=GROUP_SYNAPSES, step=0.05)
+    synapse_model: str = _param("conductance", None, None, "", "Conductance-based synapses, or the paper's instantaneous current pulses",
+                                symbol="synapses", group=GROUP_SYNAPSES, structural=True,
+                                choices=SYNAPSE_MODELS)
+    tau_e: float = _param(5.0, 0.1, 1000.0, "ms", "Decay time constant of the excitatory conductance",
+                          symbol="τ_e", group=GROUP_SYNAPSES, step=0.1)
+    tau_i: float = _param(10.0, 0.1, 1000.0, "ms", "Decay time constant of the inhibitory conductance",
+                          symbol="τ_i", group=GROUP_SYNAPSES, step=0.1)
+    E_e: float = _param(0.0, -100.0, 100.0, "mV", "Excitatory reversal potential",
+                        symbol="E_e", group=GROUP_SYNAPSES, step=1.0)
+    E_i: float = _param(-80.0, -150.0, 0.0, "mV", "Inhibitory reversal potential",
+                        symbol="E_i", group=GROUP_SYNAPSES, step=1.0)
+    C_m: float = _param(1.0, 0.01, 1000.0, "pF", "Capacitance scale: synaptic current I (pA) enters dv/dt as I/C_m (1 pA/pF = 1 mV/ms, one Izhikevich current unit)",
+                        symbol="C_m", group=GROUP_SYNAPSES, step=0.1)
+
+    # --- Izhikevich (2003) neurons; heterogeneity as in the paper
+    a_e: float = _param(0.02, 0.0, 1.0, "1/ms", "Recovery rate a of excitatory neurons",
+                        symbol="a_e", group=GROUP_NEURON_E, step=0.001)
+    b_e: float = _param(0.2, -1.0, 1.0, "1/ms", "Sensitivity b of recovery to v (excitatory)",
+                        symbol="b_e", group=GROUP_NEURON_E, step=0.005)
+    c_e: float = _param(-65.0, -100.0, -30.0, "mV", "Reset potential c (excitatory, base)",
+                        symbol="c_e", group=GROUP_NEURON_E, step=0.5)
+    d_e: float = _param(8.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (excitatory, base)",
+                        symbol="d_e", group=GROUP_NEURON_E, step=0.1)
+    c_e_spread: float = _param(15.0, -50.0, 50.0, "mV", "Heterogeneity: c = c_e + c_e_spread·re², re ~ U[0,1)",
+                               symbol="Δc_e", group=GROUP_NEURON_E, step=0.5)
+    d_e_spread: float = _param(-6.0, -50.0, 50.0, "mV/ms", "Heterogeneity: d = d_e + d_e_spread·re²",
+                               symbol="Δd_e", group=GROUP_NEURON_E, step=0.1)
+    a_i: float = _param(0.02, 0.0, 1.0, "1/ms", "Recovery rate a of inhibitory neurons (base)",
+                        symbol="a_i", group=GROUP_NEURON_I, step=0.001)
+    b_i: float = _param(0.25, -1.0, 1.0, "1/ms", "Sensitivity b of recovery to v (inhibitory, base)",
+                        symbol="b_i", group=GROUP_NEURON_I, step=0.005)
+    c_i: float = _param(-65.0, -100.0, -30.0, "mV", "Reset potential c (inhibitory)",
+                        symbol="c_i", group=GROUP_NEURON_I, step=0.5)
+    d_i: float = _param(2.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (inhibitory)",
+                        symbol="d_i", group=GROUP_NEURON_I, step=0.1)
+    a_i_spread: float = _param(0.08, -1.0, 1.0, "1/ms", "Heterogeneity: a = a_i + a_i_spread·ri, ri ~ U[0,1)",
+                               symbol="Δa_i", group=GROUP_NEURON_I, step=0.005)
+    b_i_spread: float = _param(-0.05, -1.0, 1.0, "1/ms", "Heterogeneity: b = b_i + b_i_spread·ri",
+                               symbol="Δb_i", group=GROUP_NEURON_I, step=0.005)
+
+    # --- network structure
+    N_e: int = _param(800, 1, 20000, "", "Number of excitatory neurons (numbered first)",
+                      symbol="N_e", group=GROUP_NETWORK, structural=True)
+    N_i: int = _param(200, 1, 5000, "", "Number of inhibitory neurons",
+                      symbol="N_i", group=GROUP_NETWORK, structural=True)
+    p_e: float = _param(0.1, 0.0, 1.0, "1", "Connection probability from each excitatory neuron to each neuron",
+                        symbol="p_e", group=GROUP_NETWORK, step=0.01, structural=True)
+    p_i: float = _param(0.1, 0.0, 1.0, "1", "Connection probability from each inhibitory neuron to each neuron",
+                        symbol="p_i", group=GROUP_NETWORK, step=0.01, structural=True)
+
+    # --- background input (thalamic noise, redrawn every 1 ms as in the paper)
+    noise_e: float = _param(5.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to excitatory neurons",
+                            symbol="σ_e", group=GROUP_INPUT, step=0.1)
+    noise_i: float = _param(2.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to inhibitory neurons",
+                            symbol="σ_i", group=GROUP_INPUT, step=0.1)
+    I_e: float = _param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to excitatory neurons",
+                        symbol="I_e", group=GROUP_INPUT, step=0.1)
+    I_i: float = _param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to inhibitory neurons",
+                        symbol="I_i", group=GROUP_INPUT, step=0.1)
+
+    # --- simulation
+    duration: float = _param(1000.0, 10.0, 60000.0, "ms", "Simulated time",
+                             symbol="T", group=GROUP_RUN, step=10.0, structural=True)
+    dt: float = _param(0.1, 0.005, 1.0, "ms", "Integration time step (forward Euler)",
+                       symbol="dt", group=GROUP_RUN, step=0.005, structural=True)
+
+    # --- recording
+    rec_neuron: int = _param(0, 0, 24999, "", "Neuron whose v, ge, gi are recorded (network index; excitatory first)",
+                             symbol="neuron", group=GROUP_RECORD, structural=True)
+    rec_pre: int = _param(0, 0, 24999, "", "Presynaptic neuron of the synapse whose u, x, r are recorded",
+                          symbol="syn. pre", group=GROUP_RECORD, structural=True)
+    rec_post: int = _param(-1, -1, 24999, "", "Postsynaptic neuron of the recorded synapse (−1: the first target of the presynaptic neuron)",
+                           symbol="syn. post", group=GROUP_RECORD, structural=True)
+
+    def __post_init__(self):
+        self.validate()
+
+    # ------------------------------------------------------------------
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the field, value and range if invalid."""
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            _check_field(f, value)
+            if f.type == "int" and not isinstance(value, int):
+                object.__setattr__(self, f.name, int(value))  # 800.0 from JSON -> 800
+        self._check_consistency()
+
+    def _check_consistency(self) -> None:
+        n = self.N_e + self.N_i
+        for name in ("rec_neuron", "rec_pre"):
+            if getattr(self, name) >= n:
+                raise ValueError(f"{name}={getattr(self, name)} is out of range: the network has "
+                                 f"{n} neurons, allowed 0..{n - 1}")
+        if self.rec_post >= n:
+            raise ValueError(f"rec_post={self.rec_post} is out of range: allowed -1..{n - 1}")
+        shortest = min(self.tau_e, self.tau_i)
+        if self.synapse_model == "conductance" and self.dt > shortest / 2:
+            raise ValueError(f"dt={self.dt} ms is too large for the synaptic time constants: "
+                             f"allowed dt <= min(tau_e, tau_i)/2 = {shortest / 2:g} ms")
+        if self.duration < 10 * self.dt:
+            raise ValueError(f"duration={self.duration} ms is shorter than 10 steps of dt={self.dt} ms")
+
+    # ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], base: "Params | None" = None) -> "Params":
+        """Build validated parameters from a mapping; unknown keys are errors.
+
+        Missing keys take their values from ``base`` (default: the defaults).
+        """
+        if not isinstance(data, dict):
+            raise ValueError(f"parameters must be a JSON object, got {type(data).__name__}")
+        known = field_names()
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"unknown parameter(s): {', '.join(map(str, unknown))}")
+        base = base if base is not None else cls()
+        return dataclasses.replace(base, **data)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, base: "Params | None" = None) -> "Params":
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"parameters are not valid JSON: {exc}") from None
+        return cls.from_dict(data, base)
+
+    def replace(self, **changes) -> "Params":
+        return dataclasses.replace(self, **changes)
+
+    def structure_key(self) -> tuple:
+        """The values that fix the compiled network (everything else is a run argument)."""
+        return tuple((f.name, getattr(self, f.name)) for f in fields() if f.metadata["structural"])
+
+
+# ----------------------------------------------------------------------
+def fields() -> tuple[dataclasses.Field, ...]:
+    return dataclasses.fields(Params)
+
+
+def field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields())
+
+
+def field_info(name: str) -> dataclasses.Field:
+    for f in fields():
+        if f.name == name:
+            return f
+    raise ValueError(f"unknown parameter: {name}")
+
+
+def groups() -> Iterator[tuple[str, list[dataclasses.Field]]]:
+    """Fields grouped by their ``group`` metadata, in declaration order."""
+    order: dict[str, list[dataclasses.Field]] = {}
+    for f in fields():
+        order.setdefault(f.metadata["group"], []).append(f)
+    yield from order.items()
+
+
+def _describe_range(f: dataclasses.Field) -> str:
+    m = f.metadata
+    if m["choices"]:
+        return "one of " + ", ".join(repr(c) for c in m["choices"])
+    if f.type in ("bool", bool):
+        return "true or false"
+    unit = f" {m['unit']}" if m["unit"] not in ("", "1") else ""
+    return f"[{m['lo']:g}, {m['hi']:g}]{unit}"
+
+
+def _check_field(f: dataclasses.Field, value: Any) -> None:
+    m = f.metadata
+    kind = f.type if isinstance(f.type, str) else f.type.__name__
+
+    def fail(reason: str):
+        raise ValueError(f"{f.name}={value!r} is invalid ({reason}); allowed: {_describe_range(f)}")
+
+    if kind == "bool":
+        if not isinstance(value, bool):
+            fail("not a boolean")
+        return
+    if kind == "str":
+        if not isinstance(value, str) or value not in m["choices"]:
+            fail("not an allowed choice")
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        fail(f"not a number but {type(value).__name__}")
+    if kind == "int" and not (isinstance(value, int) or float(value).is_integer()):
+        fail("not an integer")
+    if not math.isfinite(value):
+        fail("not finite")
+    if not m["lo"] <= value <= m["hi"]:
+        fail("out of range")
+
+
+def coerce(name: str, text: str) -> Any:
+    """Parse a command-line string for field ``name`` into its Python type."""
+    f = field_info(name)
+    kind = f.type if isinstance(f.type, str) else f.type.__name__
+    text = text.strip()
+    if kind == "bool":
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{name}={text!r} is invalid (not a boolean); allowed: true or false")
+    if kind == "str":
+        return text
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is invalid (not a number); allowed: {_describe_range(f)}") from None
+    if kind == "int":
+        if not number.is_integer():
+            raise ValueError(f"{name}={text!r} is invalid (not an integer); allowed: {_describe_range(f)}")
+        return int(number)
+    return number
+
+
+def markdown_table() -> str:
+    """The README parameter table, generated from the field definitions."""
+    lines = ["| field | symbol | default | unit | allowed | meaning |",
+             "|---|---|---|---|---|---|"]
+    defaults = Params()
+    for group, group_fields in groups():
+        lines.append(f"| **{group}** | | | | | |")
+        for f in group_fields:
+            m = f.metadata
+            lines.append(f"| `{f.name}` | {m['symbol'] or ''} | {getattr(defaults, f.name)!r} | "
+                         f"{m['unit']} | {_describe_range(f)} | {m['doc']} |")
+    return "\n".join(lines)

@@ -1,0 +1,358 @@
+"""``simulate(params, seed) -> Result`` and the engines behind it.
+
+Two engines run the same Brian2 model (:mod:`stpexplorer.model`):
+
+* :class:`RuntimeEngine` — Brian2's runtime mode (numpy target by default):
+  builds and runs the network in this process on every call.  The reference
+  path; needs no compiler.
+* :class:`StandaloneEngine` — Brian2's ``cpp_standalone`` device, compiled once
+  per *structure* (sizes, connectivity, seed, run length, recording) into a
+  build directory shared by all processes.  Every other parameter (U_0, Ω_f,
+  Ω_d, a, b, c, d, weights, time constants, input) is a group variable handed
+  to the compiled binary as a run argument, so a parameter change re-runs the
+  binary without code generation or compilation.
+
+:func:`simulate` picks the standalone engine when a C++ compiler works and
+falls back to the runtime engine otherwise (:func:`engine_note` says which).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import model
+from .params import Params
+from .results import Result
+
+
+class DivergenceError(RuntimeError):
+    """The numerical integration ran away (|v| too large or not finite)."""
+
+
+class BudgetError(ValueError):
+    """The requested run is larger than the configured work limit."""
+
+
+# ----------------------------------------------------------------------
+# Work budget
+# ----------------------------------------------------------------------
+#: Largest neurons × time steps accepted (STPEXPLORER_MAX_NEURON_STEPS overrides).
+MAX_NEURON_STEPS = 2e8
+#: Largest expected number of synapses (STPEXPLORER_MAX_SYNAPSES overrides).
+MAX_SYNAPSES = 2e7
+
+
+def _limit(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def check_budget(params: Params) -> None:
+    """Refuse oversized requests before any work starts."""
+    n = params.N_e + params.N_i
+    steps = params.duration / params.dt
+    neuron_steps = n * steps
+    limit = _limit("STPEXPLORER_MAX_NEURON_STEPS", MAX_NEURON_STEPS)
+    if neuron_steps > limit:
+        raise BudgetError(f"N_e+N_i={n} neurons x {steps:.0f} steps = {neuron_steps:.3g} exceeds the "
+                          f"work limit {limit:.3g}; shorten duration, raise dt, shrink the network, "
+                          f"or raise STPEXPLORER_MAX_NEURON_STEPS")
+    synapses = params.N_e * n * params.p_e + params.N_i * n * params.p_i
+    limit = _limit("STPEXPLORER_MAX_SYNAPSES", MAX_SYNAPSES)
+    if synapses > limit:
+        raise BudgetError(f"about {synapses:.3g} synapses (N_e={params.N_e}, N_i={params.N_i}, "
+                          f"p_e={params.p_e}, p_i={params.p_i}) exceed the limit {limit:.3g}; "
+                          f"lower the connection probabilities or raise STPEXPLORER_MAX_SYNAPSES")
+    noise_values = model.noise_steps(params) * n
+    if noise_values > limit * 5:
+        raise BudgetError(f"the noise input needs {noise_values:.3g} values (neurons x ms), over the "
+                          f"limit {limit * 5:.3g}; shorten duration or shrink the network, or raise "
+                          f"STPEXPLORER_MAX_SYNAPSES")
+
+
+# ----------------------------------------------------------------------
+# Turning Brian2 monitors into a Result
+# ----------------------------------------------------------------------
+def _check_divergence(built: model.Built, params: Params) -> None:
+    times = np.asarray(built.divergence.t / 1e-3)  # ms
+    if len(times) == 0:
+        return
+    first = int(np.argmin(times))
+    neuron = int(np.asarray(built.divergence.i)[first])
+    population = "excitatory" if neuron < params.N_e else "inhibitory"
+    raise DivergenceError(
+        f"simulation diverged at t = {times[first]:.1f} ms in the {population} population "
+        f"(neuron {neuron}: |v| exceeded {model.V_RUNAWAY_MV:g} mV or became NaN). Likely cause: "
+        f"dt = {params.dt} ms too large for the input, or synaptic weights too strong "
+        f"(w_e = {params.w_e} nS, w_i = {params.w_i} nS, J_e = {params.J_e} mV, "
+        f"J_i = {params.J_i} mV). Reduce dt or the weights.")
+
+
+def _synapse_record(built: model.Built, params: Params, real: model.Realisation,
+                    spike_i: np.ndarray, spike_t: np.ndarray):
+    path = real.exc if built.rec_key == "e" else real.inh
+    pre, post = int(path.pre[built.rec_index]), int(path.post[built.rec_index])
+    pre_times = spike_t[spike_i == pre]
+    if not params.stp:
+        ones = np.ones(len(pre_times))
+        return pre, post, pre_times, ones, ones, ones
+    mon = built.syn_trace
+    t_rec = np.asarray(mon.t / 1e-3)
+    steps = np.rint(pre_times / params.dt).astype(np.int64)
+    rec_steps = np.rint(t_rec / params.dt).astype(np.int64)
+    rows = np.searchsorted(rec_steps, steps)
+    u = np.asarray(mon.u_S[0])[rows]
+    x_after = np.asarray(mon.x_S[0])[rows]
+    r = np.asarray(mon.r_S[0])[rows]
+    return pre, post, pre_times, u, x_after + r, r
+
+
+def collect(built: model.Built, params: Params, real: model.Realisation, seed: int,
+            engine: str, run_time_s: float) -> Result:
+    """Read the monitors into a :class:`Result`; raise on divergence."""
+    _check_divergence(built, params)
+    spike_i = np.asarray(built.spikes.i, dtype=np.int32)
+    spike_t = np.asarray(built.spikes.t / 1e-3)
+    order = np.lexsort((spike_i, spike_t))
+    spike_i, spike_t = spike_i[order], spike_t[order]
+    trace = built.trace
+    t_ms = np.asarray(trace.t / 1e-3)
+    v = np.asarray(trace.v / 1e-3)
+    if params.synapse_model == "conductance":
+        ge, gi = np.asarray(trace.ge / 1e-9), np.asarray(trace.gi / 1e-9)
+    else:
+        ge = gi = np.zeros_like(v)
+    pre, post, pre_times, u, x, r = _synapse_record(built, params, real, spike_i, spike_t)
+    arrays = (v, ge, gi, u, x, r)
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        raise DivergenceError("simulation produced non-finite values in the recorded traces; "
+                              f"reduce dt (now {params.dt} ms) or the synaptic weights")
+    return Result(
+        params=params, seed=seed, engine=engine, run_time_s=run_time_s,
+        Ne=params.N_e, Ni=params.N_i, spike_i=spike_i, spike_t_ms=spike_t, t_ms=t_ms,
+        recorded_neurons=built.recorded.astype(np.int64), v_rec_mV=v, ge_rec_nS=ge,
+        gi_rec_nS=gi, rec_neuron=params.rec_neuron, syn_pre=pre, syn_post=post,
+        syn_spike_t_ms=pre_times, u_at_spikes=u, x_at_spikes=x, r_at_spikes=r,
+        conn_pre=np.concatenate([real.exc.pre, real.inh.pre]),
+        conn_post=np.concatenate([real.exc.post, real.inh.post]))
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed={seed!r} is invalid; allowed: an integer in [0, 2**32)")
+    return int(seed)
+
+
+# ----------------------------------------------------------------------
+# Runtime engine (reference path)
+# ----------------------------------------------------------------------
+_BRIAN_LOCK = threading.RLock()  # Brian2's device and preferences are process-global
+
+
+class RuntimeEngine:
+    """Brian2 runtime mode; ``target`` is 'numpy' (default) or 'cython'."""
+
+    def __init__(self, target: str = "numpy"):
+        self.target = target
+        self.name = f"runtime-{target}"
+
+    def run(self, params: Params, seed: int = 0) -> Result:
+        import brian2 as b2
+
+        real = model.draw_realisation(params, seed)
+        with _BRIAN_LOCK, _runtime_device(self.target):
+            built = model.build(params, real)
+            start = time.perf_counter()
+            built.net.run(params.duration * b2.ms, namespace={})
+            elapsed = time.perf_counter() - start
+            return collect(built, params, real, seed, self.name, elapsed)
+
+
+@contextlib.contextmanager
+def _runtime_device(target: str):
+    import brian2 as b2
+
+    previous_device = b2.get_device()
+    previous_target = b2.prefs.codegen.target
+    b2.set_device("runtime")
+    b2.prefs.codegen.target = target
+    try:
+        yield
+    finally:
+        b2.prefs.codegen.target = previous_target
+        b2.set_device(previous_device)
+
+
+# ----------------------------------------------------------------------
+# Standalone engine (compile once, re-run with run arguments)
+# ----------------------------------------------------------------------
+def cache_root() -> Path:
+    root = os.environ.get("STPEXPLORER_CACHE")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "stpexplorer"
+
+
+def _code_fingerprint() -> str:
+    import brian2
+
+    source = Path(model.__file__).read_bytes() + Path(__file__).read_bytes()
+    return hashlib.sha256(source + brian2.__version__.encode()).hexdigest()[:12]
+
+
+def build_key(params: Params, seed: int) -> str:
+    text = repr((params.structure_key(), seed, _code_fingerprint()))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def compiler_available() -> bool:
+    compiler = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("c++")
+    if not compiler:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp, "probe.cpp")
+        src.write_text("int main() { return 0; }\n")
+        probe = subprocess.run([compiler, str(src), "-o", str(Path(tmp, "probe"))],
+                               capture_output=True)
+        return probe.returncode == 0
+
+
+class StandaloneEngine:
+    """Brian2 ``cpp_standalone``: one compiled build per structure, run arguments per call.
+
+    Builds live in :func:`cache_root` (``$STPEXPLORER_CACHE`` or
+    ``~/.cache/stpexplorer``), keyed by the structural parameters, the seed and
+    the model code; a file lock makes concurrent processes wait for one build
+    instead of racing.  A build whose binary fails is rebuilt from scratch once.
+    """
+
+    name = "cpp_standalone"
+
+    def __init__(self, cache: Path | None = None):
+        self.cache = Path(cache) if cache else cache_root()
+        self._key = None
+        self._built = None
+        self._real = None
+        self._dir = None
+        self.last_build_s = 0.0
+
+    # -- build ----------------------------------------------------------
+    def _prepare(self, params: Params, seed: int, progress=None) -> None:
+        key = build_key(params, seed)
+        if key == self._key:
+            return
+        import brian2 as b2
+        from brian2.devices.device import reset_device
+
+        directory = self.cache / f"build-{key}"
+        start = time.perf_counter()
+        if progress:
+            progress("generating and compiling the C++ network (first time for this structure)")
+        real = model.draw_realisation(params, seed)
+        with _file_lock(self.cache / f"build-{key}.lock"):
+            self._key = None
+            b2.set_device("cpp_standalone", build_on_run=False, directory=str(directory))
+            device = b2.get_device()
+            device.reinit()
+            device.activate(build_on_run=False, directory=str(directory))
+            try:
+                built = model.build(params, real)
+                built.net.run(params.duration * b2.ms, namespace={})
+                device.build(directory=str(directory), compile=True, run=False,
+                             with_output=False)
+            finally:
+                reset_device()
+        self._key, self._built, self._real, self._dir = key, built, real, directory
+        self.last_build_s = time.perf_counter() - start
+
+    # -- run ------------------------------------------------------------
+    def _run_args(self, params: Params, args_dir: Path) -> list[str]:
+        args_dir.mkdir(parents=True, exist_ok=True)
+        run_args = []
+        for obj_name, var, value in model.run_values(params, self._real):
+            array = np.asarray(value, dtype=np.float64)
+            if array.size == 1:
+                run_args.append(f"{obj_name}.{var}={float(array.item())!r}")
+            else:
+                path = args_dir / f"{obj_name}.{var}.dat"
+                array.tofile(path)
+                run_args.append(f"{obj_name}.{var}={path}")
+        return run_args
+
+    def run(self, params: Params, seed: int = 0, progress=None) -> Result:
+        from brian2.devices.device import all_devices
+
+        with _BRIAN_LOCK:
+            self._prepare(params, seed, progress)
+            results = f"results-{os.getpid()}-{threading.get_ident()}"
+            device = all_devices["cpp_standalone"]
+            run_args = self._run_args(params, self._dir / results / "args")
+            start = time.perf_counter()
+            device.run(directory=str(self._dir), results_directory=results,
+                       with_output=False, run_args=run_args)
+            elapsed = time.perf_counter() - start
+            return collect(self._built, params, self._real, seed, self.name, elapsed)
+
+
+# ----------------------------------------------------------------------
+_DEFAULT_ENGINE = None
+_ENGINE_NOTE = ""
+
+
+def default_engine():
+    """The standalone engine where a C++ compiler works, else the runtime one."""
+    global _DEFAULT_ENGINE, _ENGINE_NOTE
+    if _DEFAULT_ENGINE is None:
+        choice = os.environ.get("STPEXPLORER_ENGINE", "auto")
+        if choice == "runtime" or (choice == "auto" and not compiler_available()):
+            _DEFAULT_ENGINE = RuntimeEngine("numpy")
+            _ENGINE_NOTE = ("no working C++ compiler: using Brian2's numpy target "
+                            "(about 10-40x slower per run)") if choice == "auto" else ""
+        else:
+            _DEFAULT_ENGINE = StandaloneEngine()
+    return _DEFAULT_ENGINE
+
+
+def engine_note() -> str:
+    """A user-facing note when the fast engine is unavailable (else empty)."""
+    default_engine()
+    return _ENGINE_NOTE
+
+
+def simulate(params: Params, seed: int = 0, engine=None) -> Result:
+    """Simulate the network and return a :class:`Result` of plain arrays.
+
+    Raises ``ValueError`` for invalid input (including a recorded synapse that
+    does not exist), :class:`BudgetError` for oversized requests and
+    :class:`DivergenceError` (a ``RuntimeError``) when the integration runs
+    away.  The same ``params`` and ``seed`` give the same result.
+    """
+    if not isinstance(params, Params):
+        raise ValueError(f"params must be a stpexplorer.Params, got {type(params).__name__}")
+    seed = _check_seed(seed)
+    check_budget(params)
+    engine = engine or default_engine()
+    return engine.run(params, seed)

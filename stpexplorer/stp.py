@@ -1,0 +1,84 @@
+"""Closed-form Tsodyks–Markram short-term plasticity.
+
+The formulation is the one simulated by :mod:`stpexplorer.model` (Stimberg et
+al. 2019, after Tsodyks & Markram 1997): between spikes
+
+    u(t) = u⁺ e^{−Ω_f Δt}                (facilitation decays to 0)
+    x(t) = 1 − (1 − x⁺) e^{−Ω_d Δt}      (resources recover to 1)
+
+and at a presynaptic spike ``u ← u + U_0 (1 − u)``, ``r = u x``,
+``x ← x − r``.  Starting state u = 0, x = 1.  Rates are in 1/s, times in ms
+(as everywhere in the library's plain-number interface).
+
+This differs from NEST's ``tsodyks2`` (u relaxes to U between spikes) and from
+Tsodyks, Pawelzik & Markram (1998) written with τ_rec, τ_facil; with
+Ω_d = 1/τ_rec and Ω_f = 1/τ_facil the recovery of x is the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SpikeStates:
+    """STP state at each presynaptic spike (arrays of one entry per spike)."""
+
+    u: np.ndarray  # u just after the facilitation step
+    x: np.ndarray  # x just before release
+    r: np.ndarray  # released fraction r = u·x
+
+
+def recursion(spike_times_ms, U_0: float, Omega_f: float, Omega_d: float,
+              u0: float = 0.0, x0: float = 1.0) -> SpikeStates:
+    """Per-spike STP states for any spike train (times in ms, sorted)."""
+    times = np.asarray(spike_times_ms, dtype=float)
+    n = len(times)
+    u_out, x_out, r_out = np.empty(n), np.empty(n), np.empty(n)
+    u, x, last = u0, x0, None
+    for k, t in enumerate(times):
+        if last is not None:
+            gap_s = (t - last) * 1e-3
+            u = u * np.exp(-Omega_f * gap_s)
+            x = 1.0 - (1.0 - x) * np.exp(-Omega_d * gap_s)
+        u = u + U_0 * (1.0 - u)
+        r = u * x
+        u_out[k], x_out[k], r_out[k] = u, x, r
+        x = x - r
+        last = t
+    return SpikeStates(u_out, x_out, r_out)
+
+
+def steady_state(U_0: float, Omega_f: float, Omega_d: float, rate_hz):
+    """(u*, x*, r*) for a regular train at ``rate_hz`` (scalar or array).
+
+    u* = U_0 / (1 − (1 − U_0) e^{−Ω_f T}),
+    x* = (1 − e^{−Ω_d T}) / (1 − (1 − u*) e^{−Ω_d T}),  r* = u* x*,  T = 1/rate.
+    """
+    period = 1.0 / np.asarray(rate_hz, dtype=float)
+    ef = np.exp(-Omega_f * period)
+    ed = np.exp(-Omega_d * period)
+    u_star = U_0 / (1.0 - (1.0 - U_0) * ef)
+    x_star = (1.0 - ed) / (1.0 - (1.0 - u_star) * ed)
+    return u_star, x_star, u_star * x_star
+
+
+def continuous(spike_times_ms, t_ms, U_0: float, Omega_f: float, Omega_d: float):
+    """u(t), x(t) on the grid ``t_ms`` from the closed forms between spikes.
+
+    At a spike time the value after the spike's update is returned (u after
+    facilitation, x after release), so a plot shows the jumps.
+    """
+    spikes = np.asarray(spike_times_ms, dtype=float)
+    t = np.asarray(t_ms, dtype=float)
+    states = recursion(spikes, U_0, Omega_f, Omega_d)
+    u_after = np.concatenate([[0.0], states.u])
+    x_after = np.concatenate([[1.0], states.x - states.r])
+    last_spike = np.concatenate([[-np.inf], spikes])
+    k = np.searchsorted(spikes, t, side="right")  # index into *_after
+    gap_s = np.where(k > 0, (t - last_spike[k]) * 1e-3, 0.0)
+    u = u_after[k] * np.exp(-Omega_f * gap_s)
+    x = 1.0 - (1.0 - x_after[k]) * np.exp(-Omega_d * gap_s)
+    return u, x
