@@ -313,7 +313,7 @@ def build(params: Params, real: Realisation) -> Built:
     neurons = b2.NeuronGroup(
         n, eqs, threshold="v >= v_peak", reset="v = c\nu += d", method="euler",
         events={"diverge": "diverged == 0 and not (abs(v) < v_runaway)"},
-        namespace=namespace, name=NEURON_NAME, dt=params.dt * b2.ms)
+        namespace=namespace, name=NEURON_NAME)
     neurons.run_on_event("diverge", "diverged = 1")
     rec_key, rec_index = find_recorded_synapse(params, real)
 

@@ -173,8 +173,6 @@ class Params:
         if self.synapse_model == "conductance" and self.dt > shortest / 2:
             raise ValueError(f"dt={self.dt} ms is too large for the synaptic time constants: "
                              f"allowed dt <= min(tau_e, tau_i)/2 = {shortest / 2:g} ms")
-        if self.duration < 10 * self.dt:
-            raise ValueError(f"duration={self.duration} ms is shorter than 10 steps of dt={self.dt} ms")
 
     # ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

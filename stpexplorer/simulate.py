@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import os
 import shutil
@@ -250,6 +251,8 @@ class StandaloneEngine:
     """
 
     name = "cpp_standalone"
+    #: (engine, build key) whose objects Brian2's single standalone device holds now
+    _device_owner: tuple | None = None
 
     def __init__(self, cache: Path | None = None):
         self.cache = Path(cache) if cache else cache_root()
@@ -262,7 +265,7 @@ class StandaloneEngine:
     # -- build ----------------------------------------------------------
     def _prepare(self, params: Params, seed: int, progress=None) -> None:
         key = build_key(params, seed)
-        if key == self._key:
+        if StandaloneEngine._device_owner == (self, key):
             return
         import brian2 as b2
         from brian2.devices.device import reset_device
@@ -273,11 +276,12 @@ class StandaloneEngine:
             progress("generating and compiling the C++ network (first time for this structure)")
         real = model.draw_realisation(params, seed)
         with _file_lock(self.cache / f"build-{key}.lock"):
-            self._key = None
+            self._release_device()
             b2.set_device("cpp_standalone", build_on_run=False, directory=str(directory))
             device = b2.get_device()
             device.reinit()
             device.activate(build_on_run=False, directory=str(directory))
+            gc.collect()  # free the old objects' names only now that the device forgot them
             try:
                 built = model.build(params, real)
                 built.net.run(params.duration * b2.ms, namespace={})
@@ -286,7 +290,17 @@ class StandaloneEngine:
             finally:
                 reset_device()
         self._key, self._built, self._real, self._dir = key, built, real, directory
+        StandaloneEngine._device_owner = (self, key)
         self.last_build_s = time.perf_counter() - start
+
+    @staticmethod
+    def _release_device() -> None:
+        """Drop the objects of the build the device holds, so that object and
+        code names are reused (same names -> same code -> nothing to recompile)."""
+        owner = StandaloneEngine._device_owner
+        StandaloneEngine._device_owner = None
+        if owner is not None:
+            owner[0]._built = owner[0]._real = None
 
     # -- run ------------------------------------------------------------
     def _run_args(self, params: Params, args_dir: Path) -> list[str]:

@@ -1,0 +1,97 @@
+"""Command line: ``stpexplorer run | presets | params | dashboard``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import params as params_mod
+from . import presets
+
+
+def _parse_set(items: list[str]) -> dict:
+    changes = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--set expects FIELD=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        name = name.strip()
+        params_mod.field_info(name)
+        changes[name] = params_mod.coerce(name, value)
+    return changes
+
+
+def cmd_run(args) -> int:
+    from .plotting import plot_panels
+    from .simulate import simulate
+
+    base = presets.get(args.preset)
+    if args.params:
+        base = params_mod.Params.from_json(Path(args.params).read_text(), base)
+    params = params_mod.Params.from_dict(_parse_set(args.set), base)
+    result = simulate(params, seed=args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    fig, _ = plot_panels(result)
+    fig.savefig(out / "panels.png", dpi=110)
+    result.to_npz(out / "result.npz")
+    (out / "params.json").write_text(params.to_json())
+    print(f"{result.summary()}\nwrote {out / 'panels.png'}, {out / 'result.npz'}, {out / 'params.json'}")
+    return 0
+
+
+def cmd_presets(args) -> int:
+    width = max(map(len, presets.PRESETS))
+    for name in presets.PRESETS:
+        print(f"{name:<{width}}  {presets.DESCRIPTIONS[name]}")
+    return 0
+
+
+def cmd_params(args) -> int:
+    print(params_mod.markdown_table())
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    from .serve import serve
+
+    return serve(port=args.port, open_browser=not args.no_browser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stpexplorer", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="simulate and write panels.png, result.npz, params.json")
+    run.add_argument("--preset", default="default", help="starting parameter set (see 'presets')")
+    run.add_argument("--params", help="JSON file with parameters (applied over the preset)")
+    run.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                     help="change one parameter; repeatable")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--out", required=True, help="output directory")
+    run.set_defaults(func=cmd_run)
+
+    sub.add_parser("presets", help="list the presets").set_defaults(func=cmd_presets)
+    sub.add_parser("params", help="print the parameter table (markdown)").set_defaults(func=cmd_params)
+
+    dash = sub.add_parser("dashboard", help="serve the explorer with Voila")
+    dash.add_argument("--port", type=int, default=8866)
+    dash.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    dash.set_defaults(func=cmd_dashboard)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"stpexplorer: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

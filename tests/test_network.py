@@ -1,0 +1,212 @@
+"""Network runs: invariants, published behaviour, errors, engines."""
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+
+from stpexplorer import (BudgetError, DivergenceError, Params, StandaloneEngine, presets,
+                         simulate, stp)
+from stpexplorer.results import CONTRACT
+
+SMALL = presets.FORUM
+#: Two seconds give the spectrum of the rhythm test four 250 ms segments... twice.
+IZH_LONG = presets.IZHIKEVICH_2003.replace(duration=2000.0)
+
+
+@pytest.fixture(scope="module")
+def default_result(engine):
+    return simulate(presets.DEFAULT, seed=0, engine=engine)
+
+
+def assert_stp_invariants(result):
+    for name in ("u_at_spikes", "x_at_spikes", "r_at_spikes"):
+        values = getattr(result, name)
+        assert np.all((values >= 0) & (values <= 1)), name
+    np.testing.assert_allclose(result.r_at_spikes, result.u_at_spikes * result.x_at_spikes, rtol=1e-12)
+
+
+def test_result_has_the_contract_names_and_no_nan(default_result):
+    r = default_result
+    for name in CONTRACT:
+        assert hasattr(r, name), name
+    assert r.Ne == 800 and r.Ni == 200
+    assert len(r.spike_i) == len(r.spike_t_ms) > 1000
+    assert r.spike_i.min() >= 0 and r.spike_i.max() < 1000
+    assert len(r.t_ms) == len(r.v_mV) == len(r.ge_nS) == len(r.gi_nS) == 10000
+    assert len(r.syn_spike_t_ms) == len(r.u_at_spikes) == len(r.x_at_spikes) == len(r.r_at_spikes) > 0
+    assert r.has_synapse(r.syn_pre, r.syn_post)
+    for arr in (r.v_mV, r.ge_nS, r.gi_nS, r.spike_t_ms, r.u_at_spikes):
+        assert np.all(np.isfinite(arr))
+    assert r.params == presets.DEFAULT and r.seed == 0
+
+
+def test_default_network_is_active_but_not_exploding(default_result):
+    assert 2.0 < default_result.mean_rate_hz("e") < 20.0
+    assert 2.0 < default_result.mean_rate_hz("i") < 40.0
+
+
+@pytest.mark.parametrize("name", ["default", "depressing", "facilitating", "forum"])
+def test_stp_invariants_and_recorded_synapse_equals_recursion(engine, name):
+    result = simulate(presets.PRESETS[name], seed=0, engine=engine)
+    assert_stp_invariants(result)
+    p = result.params
+    expected = stp.recursion(result.syn_spike_t_ms, p.U_0, p.Omega_f, p.Omega_d)
+    np.testing.assert_allclose(result.u_at_spikes, expected.u, rtol=1e-9)
+    np.testing.assert_allclose(result.x_at_spikes, expected.x, rtol=1e-9)
+    # the recorded presynaptic spikes are that neuron's spikes in the raster
+    np.testing.assert_array_equal(result.syn_spike_t_ms, result.spike_t_ms[result.spike_i == result.syn_pre])
+
+
+def test_depressing_preset_releases_less_per_spike_than_facilitating_at_the_same_spikes(engine):
+    dep = simulate(presets.DEPRESSING, seed=0, engine=engine)
+    times = dep.syn_spike_t_ms
+    fac = stp.recursion(times, 0.05, 1.0, 50.0)
+    # depression: later spikes release less than the first; facilitation: more
+    assert dep.r_at_spikes[1:].mean() < dep.r_at_spikes[0]
+    assert fac.r[1:].mean() > fac.r[0]
+
+
+def test_forum_preset_runs_without_runtime_warnings(runtime):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = simulate(presets.FORUM, seed=0, engine=runtime)
+    assert result.mean_rate_hz("e") > 1.0
+    assert len(result.u_at_spikes) >= 3  # visible STP dynamics on the recorded synapse
+    assert_stp_invariants(result)
+
+
+def _spectrum(result, segment_ms=250):
+    """Welch-averaged power of the population rate (1 ms bins), 4 Hz resolution."""
+    _, rate = result.population_rate(1.0)
+    segments = rate[: len(rate) // segment_ms * segment_ms].reshape(-1, segment_ms)
+    segments = segments - segments.mean(axis=1, keepdims=True)
+    power = (np.abs(np.fft.rfft(segments * np.hanning(segment_ms), axis=1)) ** 2).mean(axis=0)
+    return np.fft.rfftfreq(segment_ms, 1e-3), power
+
+
+def test_izhikevich2003_rates_and_rhythms(engine):
+    """Izhikevich (2003) Fig. 3: ~8 Hz mean rate, alpha (~10 Hz) and gamma (~40 Hz) peaks."""
+    result = simulate(IZH_LONG, seed=0, engine=engine)
+    assert 7.0 <= result.mean_rate_hz("all") <= 10.0
+    freqs, power = _spectrum(result)
+
+    def band(lo, hi):
+        return power[(freqs >= lo) & (freqs <= hi)]
+
+    trough = band(16, 24).mean()
+    assert band(6, 14).max() > 1.8 * trough  # alpha peak
+    assert band(30, 50).max() > 1.8 * trough  # gamma peak
+    assert band(6, 14).max() > 1.8 * band(4, 4).max()  # alpha is a peak, not a 1/f slope
+
+
+def test_every_preset_runs(engine):
+    for name, params in presets.PRESETS.items():
+        params = IZH_LONG if name == "izhikevich2003" else params  # reuse the rhythm test's build
+        result = simulate(params, seed=0, engine=engine)
+        assert len(result.spike_i) > 0, name
+        assert np.all(np.isfinite(result.v_mV)), name
+
+
+def test_missing_synapse_is_a_value_error_not_an_empty_trace(engine):
+    small = SMALL.replace(p_e=0.0, p_i=0.0)
+    with pytest.raises(ValueError, match="rec_pre=0: this neuron has no outgoing synapse"):
+        simulate(small, engine=engine)
+    result = simulate(SMALL, engine=engine)
+    targets = set(result.conn_post[result.conn_pre == 0].tolist())
+    missing = next(j for j in range(50) if j not in targets)
+    with pytest.raises(ValueError, match=f"no synapse 0 -> {missing}"):
+        simulate(SMALL.replace(rec_post=missing), engine=engine)
+
+
+@pytest.mark.parametrize("changes", [
+    {"w_i": 100.0, "C_m": 0.01},
+    {"w_e": 100.0, "w_i": 0.0, "C_m": 0.05},
+    {"I_e": 100.0, "dt": 1.0, "tau_e": 5.0, "tau_i": 10.0},
+])
+def test_divergence_is_an_error_naming_time_population_and_cause(engine, runtime, changes):
+    unstable = SMALL.replace(**changes)
+    for eng in (engine, runtime):
+        with pytest.raises(DivergenceError) as info:
+            simulate(unstable, engine=eng)
+        message = str(info.value)
+        assert "diverged at t = " in message and " ms in the " in message
+        assert "population" in message and "dt" in message and "weights" in message
+        assert isinstance(info.value, RuntimeError)
+
+
+def test_budget_refuses_oversized_runs_before_work(monkeypatch):
+    big = Params(N_e=20000, N_i=5000, duration=60000.0)
+    with pytest.raises(BudgetError, match="STPEXPLORER_MAX_NEURON_STEPS"):
+        simulate(big)
+    monkeypatch.setenv("STPEXPLORER_MAX_SYNAPSES", "1000")
+    with pytest.raises(BudgetError, match="exceed the limit"):
+        simulate(SMALL)
+
+
+def test_seed_validation():
+    with pytest.raises(ValueError, match="seed"):
+        simulate(SMALL, seed=-1)
+    with pytest.raises(ValueError, match="seed"):
+        simulate(SMALL, seed="1")
+
+
+def test_same_seed_same_result_and_seed_changes_network(engine):
+    a = simulate(SMALL, seed=0, engine=engine)
+    b = simulate(SMALL, seed=0, engine=engine)
+    c = simulate(SMALL, seed=1, engine=engine)
+    np.testing.assert_array_equal(a.spike_t_ms, b.spike_t_ms)
+    assert not np.array_equal(a.conn_post, c.conn_post)
+
+
+def test_run_arguments_give_the_same_result_as_a_fresh_build(engine, tmp_path):
+    """Fast path (build once, values as run arguments) == reference (values compiled in)."""
+    changed = SMALL.replace(U_0=0.25, Omega_f=7.0, a_e=0.03, d_e=6.0, w_e=0.08, w_i=0.7, noise_e=5.5)
+    simulate(SMALL, seed=0, engine=engine)  # build with the old values
+    fast = simulate(changed, seed=0, engine=engine)
+    fresh = simulate(changed, seed=0, engine=StandaloneEngine(cache=tmp_path))
+    for name in ("spike_i", "spike_t_ms", "v_mV", "ge_nS", "u_at_spikes", "r_at_spikes"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(fresh, name), err_msg=name)
+    assert not np.array_equal(fast.spike_t_ms, simulate(SMALL, seed=0, engine=engine).spike_t_ms)
+
+
+def test_runtime_and_standalone_targets_agree_statistically(engine, runtime):
+    fast = simulate(SMALL, seed=1, engine=engine)
+    ref = simulate(SMALL, seed=1, engine=runtime)
+    for pop in ("e", "i"):
+        assert fast.mean_rate_hz(pop) == pytest.approx(ref.mean_rate_hz(pop), rel=0.15)
+    np.testing.assert_array_equal(fast.conn_pre, ref.conn_pre)
+
+
+def test_current_mode_and_static_synapses(engine):
+    result = simulate(presets.IZHIKEVICH_2003.replace(N_e=40, N_i=10), engine=engine)
+    assert np.all(result.ge_nS == 0) and np.all(result.r_at_spikes == 1)
+
+
+def test_other_recorded_neuron_and_synapse_without_rerun(default_result):
+    r = default_result
+    other = next(n for n in r.recorded_neurons if n != r.rec_neuron)
+    shown = r.with_neuron(int(other))
+    assert shown.rec_neuron == other and not np.array_equal(shown.v_mV, r.v_mV)
+    same = r.with_synapse(r.syn_pre, r.syn_post)
+    np.testing.assert_allclose(same.u_at_spikes, r.u_at_spikes, rtol=1e-9)
+    np.testing.assert_allclose(same.r_at_spikes, r.r_at_spikes, rtol=1e-9)
+    with pytest.raises(ValueError, match="was not recorded"):
+        r.with_neuron(int(np.setdiff1d(np.arange(1000), r.recorded_neurons)[0]))
+
+
+def test_npz_round_trip(default_result, tmp_path):
+    from stpexplorer import Result
+
+    default_result.to_npz(tmp_path / "r.npz")
+    again = Result.from_npz(tmp_path / "r.npz")
+    assert again.params == default_result.params
+    for f in dataclasses.fields(again):
+        a, b = getattr(again, f.name), getattr(default_result, f.name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)
+        else:
+            assert a == b
+    with np.load(tmp_path / "r.npz") as data:
+        assert set(CONTRACT) <= set(data.files)

@@ -1,0 +1,129 @@
+import dataclasses
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stpexplorer import Params, presets
+from stpexplorer import params as P
+
+
+@pytest.mark.parametrize("field, value, reason", [
+    ("U_0", 1.5, "out of range"),
+    ("U_0", 0.0, "out of range"),
+    ("U_0", math.nan, "not finite"),
+    ("Omega_f", math.inf, "not finite"),
+    ("Omega_d", -1.0, "out of range"),
+    ("w_e", "0.1", "not a number"),
+    ("w_i", True, "not a number"),
+    ("N_e", 0, "out of range"),
+    ("N_i", 2.5, "not an integer"),
+    ("stp", 1, "not a boolean"),
+    ("synapse_model", "hh", "not an allowed choice"),
+    ("dt", 5.0, "out of range"),
+])
+def test_invalid_field_names_field_value_and_range(field, value, reason):
+    with pytest.raises(ValueError) as info:
+        dataclasses.replace(Params(), **{field: value})
+    message = str(info.value)
+    assert message.startswith(f"{field}=")
+    assert reason in message
+    assert "allowed" in message
+
+
+def test_replace_validates_top_level_stp_and_weight_fields():
+    p = dataclasses.replace(Params(), U_0=0.3, w_e=0.2, Omega_f=5.0, Omega_d=1.0, w_i=0.5)
+    assert (p.U_0, p.w_e, p.Omega_f, p.Omega_d, p.w_i) == (0.3, 0.2, 5.0, 1.0, 0.5)
+    with pytest.raises(ValueError, match="w_e=-0.1"):
+        dataclasses.replace(p, w_e=-0.1)
+
+
+def test_params_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Params().U_0 = 0.2
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"rec_neuron": 1000}, "rec_neuron"),
+    ({"N_e": 10, "N_i": 5, "rec_pre": 20}, "rec_pre"),
+    ({"rec_post": 1000}, "rec_post"),
+    ({"dt": 0.5, "tau_e": 0.6}, "dt"),
+    ({"dt": 0.2, "tau_i": 0.3, "synapse_model": "conductance"}, "dt"),
+])
+def test_inconsistent_combinations_are_rejected(changes, field):
+    with pytest.raises(ValueError, match=f"^{field}="):
+        Params(**changes)
+
+
+def test_integer_fields_accept_integral_floats_and_store_ints():
+    p = Params(N_e=40.0, N_i=10)
+    assert p.N_e == 40 and type(p.N_e) is int
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_json_round_trip_is_lossless_for_presets(name):
+    p = presets.PRESETS[name]
+    again = Params.from_json(p.to_json())
+    assert again == p
+    assert json.loads(again.to_json()) == json.loads(p.to_json())
+
+
+def _valid_value(field):
+    m = field.metadata
+    if field.type == "bool":
+        return st.booleans()
+    if field.type == "str":
+        return st.sampled_from(m["choices"])
+    if field.type == "int":
+        return st.integers(int(m["lo"]), min(int(m["hi"]), 50))
+    return st.floats(m["lo"], m["hi"], allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_json_round_trip_is_lossless_for_random_valid_params(data):
+    f = data.draw(st.sampled_from([f for f in P.fields() if not f.name.startswith("rec_")]))
+    value = data.draw(_valid_value(f))
+    try:
+        p = Params(**{f.name: value, "N_e": 60, "N_i": 20} | ({"N_e": value} if f.name == "N_e" else {})
+                   | ({"N_i": value} if f.name == "N_i" else {}))
+    except ValueError:
+        return  # a valid single value can still make an inconsistent combination (dt vs tau)
+    assert Params.from_json(p.to_json()) == p
+
+
+def test_unknown_key_and_bad_json_are_value_errors():
+    with pytest.raises(ValueError, match="unknown parameter"):
+        Params.from_dict({"U0": 0.5})
+    with pytest.raises(ValueError, match="not valid JSON"):
+        Params.from_json("{not json")
+    with pytest.raises(ValueError, match="JSON object"):
+        Params.from_json("[1, 2]")
+
+
+def test_coerce_parses_command_line_strings():
+    assert P.coerce("U_0", "0.25") == 0.25
+    assert P.coerce("N_e", "40") == 40
+    assert P.coerce("stp", "off") is False
+    with pytest.raises(ValueError, match="N_e='4.5'"):
+        P.coerce("N_e", "4.5")
+    with pytest.raises(ValueError, match="not a number"):
+        P.coerce("w_e", "heavy")
+
+
+def test_every_field_has_unit_range_symbol_doc_and_appears_in_the_table():
+    table = P.markdown_table()
+    for f in P.fields():
+        m = f.metadata
+        assert m["doc"] and m["symbol"] and m["group"], f.name
+        assert f"`{f.name}`" in table
+        if f.type in ("float", "int"):
+            assert m["lo"] <= getattr(Params(), f.name) <= m["hi"]
+
+
+def test_structure_key_separates_compiled_from_run_time_fields():
+    base = Params()
+    assert base.structure_key() == base.replace(U_0=0.2, w_e=0.3, a_e=0.03).structure_key()
+    assert base.structure_key() != base.replace(N_e=100).structure_key()
