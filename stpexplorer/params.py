@@ -32,15 +32,17 @@ GROUP_RECORD = "Recording"
 
 
 def _param(default, lo, hi, unit, doc, *, symbol=None, group, step=None,
-           structural=False, choices=None):
+           structural=False, choices=None, slider_hi=None):
     """A dataclass field with its metadata.
 
     ``structural`` marks fields that change the compiled network (sizes,
     connectivity, recording, run length); all others can change between runs of
-    the same build.
+    the same build.  ``slider_hi`` caps the dashboard slider where the valid
+    range is much wider than the useful one (typed values may go up to ``hi``).
     """
     meta = dict(lo=lo, hi=hi, unit=unit, doc=doc, symbol=symbol, group=group,
-                step=step, structural=structural, choices=choices)
+                step=step, structural=structural, choices=choices,
+                slider_hi=hi if slider_hi is None else slider_hi)
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -59,34 +61,34 @@ class Params:
     U_0: float = _param(0.6, 0.001, 1.0, "1", "Baseline utilisation of synaptic release (facilitation increment)",
                         symbol="U₀", group=GROUP_STP, step=0.01)
     Omega_f: float = _param(3.33, 0.0, 1000.0, "1/s", "Rate at which facilitation u decays to 0 between spikes",
-                            symbol="Ω_f", group=GROUP_STP, step=0.01)
+                            symbol="Ω_f", group=GROUP_STP, step=0.01, slider_hi=100)
     Omega_d: float = _param(2.0, 0.0, 1000.0, "1/s", "Rate at which resources x recover to 1 between spikes",
-                            symbol="Ω_d", group=GROUP_STP, step=0.01)
+                            symbol="Ω_d", group=GROUP_STP, step=0.01, slider_hi=100)
 
     # --- synaptic weights
     w_e: float = _param(0.1, 0.0, 100.0, "nS", "Excitatory synaptic weight (conductance mode): ge jumps by w_e·r per spike",
-                        symbol="w_e", group=GROUP_SYNAPSES, step=0.005)
+                        symbol="w_e", group=GROUP_SYNAPSES, step=0.005, slider_hi=2)
     w_i: float = _param(1.0, 0.0, 100.0, "nS", "Inhibitory synaptic weight (conductance mode): gi jumps by w_i·r per spike",
-                        symbol="w_i", group=GROUP_SYNAPSES, step=0.05)
+                        symbol="w_i", group=GROUP_SYNAPSES, step=0.05, slider_hi=10)
     J_e: float = _param(0.5, 0.0, 100.0, "mV", "Excitatory pulse size (current mode): v jumps by J_e·r per spike",
-                        symbol="J_e", group=GROUP_SYNAPSES, step=0.05)
+                        symbol="J_e", group=GROUP_SYNAPSES, step=0.05, slider_hi=5)
     J_i: float = _param(1.0, 0.0, 100.0, "mV", "Inhibitory pulse size (current mode): v drops by J_i·r per spike",
-                        symbol="J_i", group=GROUP_SYNAPSES, step=0.05)
+                        symbol="J_i", group=GROUP_SYNAPSES, step=0.05, slider_hi=5)
     weight_jitter: float = _param(0.0, 0.0, 1.0, "1", "Per-synapse weight spread: weight·(1 − jitter·ξ), ξ ~ U[0,1) (1 gives the paper's w·rand)",
                                   symbol="jitter", group=GROUP_SYNAPSES, step=0.05)
     synapse_model: str = _param("conductance", None, None, "", "Conductance-based synapses, or the paper's instantaneous current pulses",
                                 symbol="synapses", group=GROUP_SYNAPSES, structural=True,
                                 choices=SYNAPSE_MODELS)
     tau_e: float = _param(5.0, 0.1, 1000.0, "ms", "Decay time constant of the excitatory conductance",
-                          symbol="τ_e", group=GROUP_SYNAPSES, step=0.1)
+                          symbol="τ_e", group=GROUP_SYNAPSES, step=0.1, slider_hi=50)
     tau_i: float = _param(10.0, 0.1, 1000.0, "ms", "Decay time constant of the inhibitory conductance",
-                          symbol="τ_i", group=GROUP_SYNAPSES, step=0.1)
+                          symbol="τ_i", group=GROUP_SYNAPSES, step=0.1, slider_hi=50)
     E_e: float = _param(0.0, -100.0, 100.0, "mV", "Excitatory reversal potential",
                         symbol="E_e", group=GROUP_SYNAPSES, step=1.0)
     E_i: float = _param(-80.0, -150.0, 0.0, "mV", "Inhibitory reversal potential",
                         symbol="E_i", group=GROUP_SYNAPSES, step=1.0)
     C_m: float = _param(1.0, 0.01, 1000.0, "pF", "Capacitance scale: synaptic current I (pA) enters dv/dt as I/C_m (1 pA/pF = 1 mV/ms, one Izhikevich current unit)",
-                        symbol="C_m", group=GROUP_SYNAPSES, step=0.1)
+                        symbol="C_m", group=GROUP_SYNAPSES, step=0.1, slider_hi=10)
 
     # --- Izhikevich (2003) neurons; heterogeneity as in the paper
     a_e: float = _param(0.02, 0.0, 1.0, "1/ms", "Recovery rate a of excitatory neurons",
@@ -96,7 +98,7 @@ class Params:
     c_e: float = _param(-65.0, -100.0, -30.0, "mV", "Reset potential c (excitatory, base)",
                         symbol="c_e", group=GROUP_NEURON_E, step=0.5)
     d_e: float = _param(8.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (excitatory, base)",
-                        symbol="d_e", group=GROUP_NEURON_E, step=0.1)
+                        symbol="d_e", group=GROUP_NEURON_E, step=0.1, slider_hi=20)
     c_e_spread: float = _param(15.0, -50.0, 50.0, "mV", "Heterogeneity: c = c_e + c_e_spread·re², re ~ U[0,1)",
                                symbol="Δc_e", group=GROUP_NEURON_E, step=0.5)
     d_e_spread: float = _param(-6.0, -50.0, 50.0, "mV/ms", "Heterogeneity: d = d_e + d_e_spread·re²",
@@ -108,7 +110,7 @@ class Params:
     c_i: float = _param(-65.0, -100.0, -30.0, "mV", "Reset potential c (inhibitory)",
                         symbol="c_i", group=GROUP_NEURON_I, step=0.5)
     d_i: float = _param(2.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (inhibitory)",
-                        symbol="d_i", group=GROUP_NEURON_I, step=0.1)
+                        symbol="d_i", group=GROUP_NEURON_I, step=0.1, slider_hi=20)
     a_i_spread: float = _param(0.08, -1.0, 1.0, "1/ms", "Heterogeneity: a = a_i + a_i_spread·ri, ri ~ U[0,1)",
                                symbol="Δa_i", group=GROUP_NEURON_I, step=0.005)
     b_i_spread: float = _param(-0.05, -1.0, 1.0, "1/ms", "Heterogeneity: b = b_i + b_i_spread·ri",
@@ -116,9 +118,9 @@ class Params:
 
     # --- network structure
     N_e: int = _param(800, 1, 20000, "", "Number of excitatory neurons (numbered first)",
-                      symbol="N_e", group=GROUP_NETWORK, structural=True)
+                      symbol="N_e", group=GROUP_NETWORK, structural=True, slider_hi=4000)
     N_i: int = _param(200, 1, 5000, "", "Number of inhibitory neurons",
-                      symbol="N_i", group=GROUP_NETWORK, structural=True)
+                      symbol="N_i", group=GROUP_NETWORK, structural=True, slider_hi=1000)
     p_e: float = _param(0.1, 0.0, 1.0, "1", "Connection probability from each excitatory neuron to each neuron",
                         symbol="p_e", group=GROUP_NETWORK, step=0.01, structural=True)
     p_i: float = _param(0.1, 0.0, 1.0, "1", "Connection probability from each inhibitory neuron to each neuron",
@@ -126,27 +128,27 @@ class Params:
 
     # --- background input (thalamic noise, redrawn every 1 ms as in the paper)
     noise_e: float = _param(5.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to excitatory neurons",
-                            symbol="σ_e", group=GROUP_INPUT, step=0.1)
+                            symbol="σ_e", group=GROUP_INPUT, step=0.1, slider_hi=20)
     noise_i: float = _param(2.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to inhibitory neurons",
-                            symbol="σ_i", group=GROUP_INPUT, step=0.1)
+                            symbol="σ_i", group=GROUP_INPUT, step=0.1, slider_hi=20)
     I_e: float = _param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to excitatory neurons",
-                        symbol="I_e", group=GROUP_INPUT, step=0.1)
+                        symbol="I_e", group=GROUP_INPUT, step=0.1, slider_hi=30)
     I_i: float = _param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to inhibitory neurons",
-                        symbol="I_i", group=GROUP_INPUT, step=0.1)
+                        symbol="I_i", group=GROUP_INPUT, step=0.1, slider_hi=30)
 
     # --- simulation
     duration: float = _param(1000.0, 10.0, 60000.0, "ms", "Simulated time",
-                             symbol="T", group=GROUP_RUN, step=10.0, structural=True)
+                             symbol="T", group=GROUP_RUN, step=10.0, structural=True, slider_hi=5000)
     dt: float = _param(0.1, 0.005, 1.0, "ms", "Integration time step (forward Euler)",
                        symbol="dt", group=GROUP_RUN, step=0.005, structural=True)
 
     # --- recording
     rec_neuron: int = _param(0, 0, 24999, "", "Neuron whose v, ge, gi are recorded (network index; excitatory first)",
-                             symbol="neuron", group=GROUP_RECORD, structural=True)
+                             symbol="neuron", group=GROUP_RECORD, structural=True, slider_hi=999)
     rec_pre: int = _param(0, 0, 24999, "", "Presynaptic neuron of the synapse whose u, x, r are recorded",
-                          symbol="syn. pre", group=GROUP_RECORD, structural=True)
+                          symbol="syn. pre", group=GROUP_RECORD, structural=True, slider_hi=999)
     rec_post: int = _param(-1, -1, 24999, "", "Postsynaptic neuron of the recorded synapse (−1: the first target of the presynaptic neuron)",
-                           symbol="syn. post", group=GROUP_RECORD, structural=True)
+                           symbol="syn. post", group=GROUP_RECORD, structural=True, slider_hi=999)
 
     def __post_init__(self):
         self.validate()

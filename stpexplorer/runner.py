@@ -39,6 +39,12 @@ class LatestRunner:
         with self._cond:
             return self._busy or self._pending is not None
 
+    @property
+    def pending(self) -> bool:
+        """A newer job waits (so the one finishing now is not the last)."""
+        with self._cond:
+            return self._pending is not None
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until no job is pending or running (for tests and scripts)."""
         with self._cond:
