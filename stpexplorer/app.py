@@ -321,7 +321,7 @@ class Explorer:
             finally:
                 self._syncing = False
             for fig in self.figures.values():
-                fig.canvas.draw_idle()
+                fig.canvas.draw()  # render now, so the measured time includes drawing
             self._update_pickers()
 
     def _update_pickers(self) -> None:

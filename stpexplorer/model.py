@@ -22,7 +22,8 @@ Current mode: the paper's instantaneous pulses, ``v ← v ± J·r``.
 
 Short-term plasticity — Tsodyks & Markram (1997) in the form of Stimberg et
 al. (2019), "Modeling neuron–glia interactions with the Brian 2 simulator"
-(J Comput Neurosci 47:?; Brian2 example ``frompapers/Stimberg_et_al_2018``):
+(Computational Glioscience, Springer; Brian2 example
+``frompapers/Stimberg_et_al_2018``):
 between spikes ``u_S`` decays to 0 at rate Ω_f and ``x_S`` recovers to 1 at
 rate Ω_d; at a presynaptic spike ``u_S += U_0 (1 − u_S); r_S = u_S x_S;
 x_S −= r_S`` and the postsynaptic conductance jumps by ``w r_S``.
@@ -45,6 +46,9 @@ from .params import Params
 V_PEAK_MV = 30.0
 #: |v| beyond this (mV) counts as a runaway: the integration has diverged.
 V_RUNAWAY_MV = 1000.0
+#: Runaway is checked every DIVERGENCE_CHECK_MS; "never" is stored as a large time.
+DIVERGENCE_CHECK_MS = 1.0
+DIVERGENCE_NEVER_S = 1e9
 #: The thalamic noise is redrawn every NOISE_DT_MS (Izhikevich 2003, 1 ms).
 NOISE_DT_MS = 1.0
 #: Neurons recorded besides the chosen one, so another can be inspected without a re-run.
@@ -64,7 +68,7 @@ class Pathway:
 
     pre: np.ndarray  # int32, network index of the presynaptic neuron
     post: np.ndarray  # int32, network index of the postsynaptic neuron
-    xi: np.ndarray  # float64 in [0, 1): per-synapse weight spread draw
+    xi: np.ndarray  # float32 in [0, 1): per-synapse weight spread draw
 
     def __len__(self):
         return len(self.pre)
@@ -76,9 +80,11 @@ class Realisation:
 
     re: np.ndarray  # excitatory heterogeneity draws, U[0,1)
     ri: np.ndarray  # inhibitory heterogeneity draws, U[0,1)
-    exc: Pathway
+    exc: Pathway  # views into conn_pre, conn_post
     inh: Pathway
-    noise: np.ndarray  # (noise steps, N) standard normal
+    conn_pre: np.ndarray  # all synapses, excitatory first; shared by every result
+    conn_post: np.ndarray
+    noise: np.ndarray | None  # (noise steps, N) standard normal; None once compiled in
 
 
 def bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int, p: float):
@@ -115,15 +121,22 @@ def draw_realisation(params: Params, seed: int) -> Realisation:
     n = ne + ni
     re = rng.random(ne)
     ri = rng.random(ni)
-    pathways = []
+    pres, posts, xis = [], [], []
     for n_pre, offset, p in ((ne, 0, params.p_e), (ni, ne, params.p_i)):
         pre, post = bernoulli_pairs(rng, n_pre, n, p)
-        pre = pre + offset
+        pre += offset
         keep = pre != post  # no autapses
-        pre, post = pre[keep], post[keep]
-        pathways.append(Pathway(pre, post, rng.random(len(pre))))
+        pres.append(pre[keep])
+        posts.append(post[keep])
+        xis.append(rng.random(len(pres[-1]), dtype=np.float32))
     noise = rng.standard_normal((noise_steps(params), n))
-    return Realisation(re, ri, pathways[0], pathways[1], noise)
+    conn_pre, conn_post, xi = (np.concatenate(parts) for parts in (pres, posts, xis))
+    for array in (conn_pre, conn_post, xi):
+        array.flags.writeable = False
+    split = len(pres[0])
+    exc = Pathway(conn_pre[:split], conn_post[:split], xi[:split])
+    inh = Pathway(conn_pre[split:], conn_post[split:], xi[split:])
+    return Realisation(re, ri, exc, inh, conn_pre, conn_post, noise)
 
 
 def recorded_neurons(params: Params) -> np.ndarray:
@@ -134,6 +147,10 @@ def recorded_neurons(params: Params) -> np.ndarray:
     return np.unique(np.concatenate([[params.rec_neuron], extra_e, extra_i]))
 
 
+def _pathway(real: Realisation, key: str) -> Pathway:
+    return real.exc if key == "e" else real.inh
+
+
 def find_recorded_synapse(params: Params, real: Realisation) -> tuple[str, int]:
     """(pathway key, synapse index in that pathway) for ``rec_pre``/``rec_post``.
 
@@ -141,7 +158,7 @@ def find_recorded_synapse(params: Params, real: Realisation) -> tuple[str, int]:
     pair is not connected, instead of recording nothing.
     """
     key = "e" if params.rec_pre < params.N_e else "i"
-    path = real.exc if key == "e" else real.inh
+    path = _pathway(real, key)
     candidates = np.flatnonzero(path.pre == params.rec_pre)
     if len(candidates) == 0:
         raise ValueError(f"rec_pre={params.rec_pre}: this neuron has no outgoing synapse "
@@ -181,7 +198,8 @@ def neuron_values(params: Params, real: Realisation) -> dict[str, np.ndarray]:
             "v": v0, "u": b * v0}
 
 
-def run_values(params: Params, real: Realisation) -> list[tuple[str, str, object]]:
+def run_values(params: Params, real: Realisation,
+               stp_storage: str = "presynaptic") -> list[tuple[str, str, object]]:
     """(object name, variable, Brian quantity) for every run-time value.
 
     The same list initialises the network (reference path) and becomes the
@@ -203,12 +221,14 @@ def run_values(params: Params, real: Realisation) -> list[tuple[str, str, object
         weights = {"e": params.w_e * b2.nS, "i": params.w_i * b2.nS}
     else:
         weights = {"e": params.J_e * b2.mV, "i": params.J_i * b2.mV}
+    stp_values = [("U_0", params.U_0), ("Omega_f", params.Omega_f / b2.second),
+                  ("Omega_d", params.Omega_d / b2.second)]
     for key, name in SYNAPSE_NAMES.items():
         values += [(name, "w", weights[key]), (name, "jitter", params.weight_jitter)]
-        if params.stp:
-            values += [(name, "U_0", params.U_0),
-                       (name, "Omega_f", params.Omega_f / b2.second),
-                       (name, "Omega_d", params.Omega_d / b2.second)]
+        if params.stp and stp_storage == "synaptic":
+            values += [(name, var, value) for var, value in stp_values]
+    if params.stp and stp_storage == "presynaptic":
+        values += [(NEURON_NAME, var, value) for var, value in stp_values]
     return values
 
 
@@ -225,7 +245,7 @@ c : volt (constant)
 d : volt/second (constant)
 sigma : volt/second (constant)
 I_const : volt/second (constant)
-diverged : 1
+t_diverged : second
 """
 
 CONDUCTANCE_EQS = """
@@ -243,6 +263,13 @@ CURRENT_EQS = """
 I_syn = 0*volt/second : volt/second
 """
 
+MARK_DIVERGED = "t_diverged = t_diverged + (t - t_diverged)*int(t < t_diverged and {condition})"
+
+RESET = MARK_DIVERGED.format(condition="v > v_runaway") + """
+v = c
+u += d
+"""
+
 STP_EQS = """
 du_S/dt = -Omega_f*u_S : 1 (event-driven)
 dx_S/dt = Omega_d*(1 - x_S) : 1 (event-driven)
@@ -258,15 +285,47 @@ r_S = u_S*x_S
 x_S -= r_S
 """
 
+#: The same Tsodyks–Markram state kept once per presynaptic neuron.  Every
+#: synapse of a neuron has the same U_0, Ω_f, Ω_d and sees the same spikes, so
+#: the per-synapse equations above give all of them the same u_S, x_S; storing
+#: it once saves four arrays per synapse and two exp() per synaptic event.  The
+#: decay since the previous spike is the exact solution of the event-driven
+#: equations (what Brian2 computes for them, too).
+PRESYNAPTIC_STP_EQS = """
+u_S : 1
+x_S : 1
+r_S : 1
+t_S : second
+U_0 : 1 (shared, constant)
+Omega_f : 1/second (shared, constant)
+Omega_d : 1/second (shared, constant)
+"""
 
-def synapse_model(params: Params, key: str) -> tuple[str, str]:
-    """Equations and on_pre code of the pathway ``key`` ('e' or 'i')."""
+PRESYNAPTIC_STP_ON_SPIKE = """
+u_S = u_S*exp(-Omega_f*(t - t_S))
+x_S = 1 - (1 - x_S)*exp(-Omega_d*(t - t_S))
+u_S += U_0*(1 - u_S)
+r_S = u_S*x_S
+x_S -= r_S
+t_S = t
+"""
+
+STP_STORAGES = ("presynaptic", "synaptic")
+
+
+def synapse_model(params: Params, key: str, stp_storage: str = "synaptic") -> tuple[str, str]:
+    """Equations and on_pre code of the pathway ``key`` ('e' or 'i').
+
+    With ``stp_storage='synaptic'`` each synapse carries u_S, x_S (Stimberg et
+    al. 2019 verbatim); with 'presynaptic' it reads r_S of its source neuron.
+    """
     weight_unit = "siemens" if params.synapse_model == "conductance" else "volt"
     eqs = f"zeta : 1 (constant)\nw : {weight_unit} (shared, constant)\njitter : 1 (shared, constant)\n"
-    release = "r_S" if params.stp else "1"
-    if params.stp:
+    per_synapse = params.stp and stp_storage == "synaptic"
+    release = "1" if not params.stp else ("r_S" if per_synapse else "r_S_pre")
+    if per_synapse:
         eqs += STP_EQS
-    on_pre = STP_ON_PRE if params.stp else ""
+    on_pre = STP_ON_PRE if per_synapse else ""
     if params.synapse_model == "conductance":
         target = "ge_post" if key == "e" else "gi_post"
         on_pre += f"{target} += w*(1 - jitter*zeta)*{release}\n"
@@ -286,7 +345,6 @@ class Built:
     spikes: object
     trace: object
     syn_trace: object | None
-    divergence: object
     recorded: np.ndarray
     rec_key: str
     rec_index: int
@@ -297,36 +355,56 @@ class Built:
         return next(s for s in self.synapses.values() if s.name == name)
 
 
-def build(params: Params, real: Realisation) -> Built:
+def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -> Built:
     """Create the Brian2 network for the active device (runtime or standalone).
 
     Objects get explicit names so rebuilding the same structure reuses code.
+    ``stp_storage`` chooses where the STP state lives (see
+    :data:`PRESYNAPTIC_STP_EQS`); both give the same numbers.
     """
     import brian2 as b2
 
+    if stp_storage not in STP_STORAGES:
+        raise ValueError(f"stp_storage={stp_storage!r}; allowed: {STP_STORAGES}")
+    presynaptic = params.stp and stp_storage == "presynaptic"
     b2.defaultclock.dt = params.dt * b2.ms
     n = params.N_e + params.N_i
     noise_ta = b2.TimedArray(real.noise, dt=NOISE_DT_MS * b2.ms, name="noise_ta")
     eqs = NEURON_EQS + (CONDUCTANCE_EQS if params.synapse_model == "conductance" else CURRENT_EQS)
+    events = {}
+    if presynaptic:
+        eqs += PRESYNAPTIC_STP_EQS
+        # same condition as the spike, but its code runs before synaptic propagation
+        events["release"] = "v >= v_peak"
     namespace = {"noise_ta": noise_ta, "v_peak": V_PEAK_MV * b2.mV,
                  "v_runaway": V_RUNAWAY_MV * b2.mV}
     neurons = b2.NeuronGroup(
-        n, eqs, threshold="v >= v_peak", reset="v = c\nu += d", method="euler",
-        events={"diverge": "diverged == 0 and not (abs(v) < v_runaway)"},
-        namespace=namespace, name=NEURON_NAME)
-    neurons.run_on_event("diverge", "diverged = 1")
+        n, eqs, threshold="v >= v_peak", reset=RESET, method="euler",
+        events=events, namespace=namespace, name=NEURON_NAME)
+    # Runaway detection without a per-step check of every neuron: an upward
+    # runaway crosses the spike threshold, so the reset sees it; a downward
+    # runaway or NaN never resets and stays non-finite, so a check every 1 ms
+    # finds it (a NaN fails every comparison: "not (|v| < limit)" is true).
+    neurons.t_diverged = DIVERGENCE_NEVER_S * b2.second
+    neurons.run_regularly(MARK_DIVERGED.format(condition="not (abs(v) < v_runaway)"),
+                          dt=DIVERGENCE_CHECK_MS * b2.ms, when="end", name="divergence_check")
+    if presynaptic:
+        neurons.run_on_event("release", PRESYNAPTIC_STP_ON_SPIKE, when="before_synapses")
+        neurons.x_S = 1
     rec_key, rec_index = find_recorded_synapse(params, real)
 
     synapses = {}
     for key, path in (("e", real.exc), ("i", real.inh)):
         start, stop = (0, params.N_e) if key == "e" else (params.N_e, n)
-        syn_eqs, on_pre = synapse_model(params, key)
-        syn = b2.Synapses(neurons[start:stop], neurons, syn_eqs, on_pre=on_pre,
-                          namespace={}, name=SYNAPSE_NAMES[key])
+        syn_eqs, on_pre = synapse_model(params, key, stp_storage)
+        # a scalar delay avoids a per-synapse delay array (memory, load and write time)
+        # float32 spread draws halve the largest per-synapse array
+        syn = b2.Synapses(neurons[start:stop], neurons, syn_eqs, on_pre=on_pre, delay=0 * b2.ms,
+                          dtype={"zeta": np.float32}, namespace={}, name=SYNAPSE_NAMES[key])
         if len(path):
             syn.connect(i=path.pre - start, j=path.post)
-            syn.zeta = path.xi
-            if params.stp:
+            syn.zeta = path.xi.astype(np.float32)
+            if params.stp and not presynaptic:
                 syn.x_S = 1  # full resources, no facilitation (u_S = 0) at t = 0
         synapses[key] = syn
 
@@ -334,16 +412,16 @@ def build(params: Params, real: Realisation) -> Built:
     variables = ["v", "ge", "gi"] if params.synapse_model == "conductance" else ["v"]
     trace = b2.StateMonitor(neurons, variables, record=recorded, name="trace")
     spikes = b2.SpikeMonitor(neurons, name="spikes")
-    divergence = b2.EventMonitor(neurons, "diverge", name="divergence")
     syn_trace = None
-    objects = [neurons, *synapses.values(), trace, spikes, divergence]
+    objects = [neurons, *synapses.values(), trace, spikes]
     if params.stp:
-        syn_trace = b2.StateMonitor(synapses[rec_key], ["u_S", "x_S", "r_S"], record=[rec_index],
+        source, index = (neurons, int(_pathway(real, rec_key).pre[rec_index])) if presynaptic \
+            else (synapses[rec_key], rec_index)
+        syn_trace = b2.StateMonitor(source, ["u_S", "x_S", "r_S"], record=[index],
                                     when="after_synapses", name="syn_trace")
         objects.append(syn_trace)
     net = b2.Network(*objects, name="network")
-    built = Built(net, neurons, synapses, spikes, trace, syn_trace, divergence,
-                  recorded, rec_key, rec_index)
-    for obj_name, var, value in run_values(params, real):
+    built = Built(net, neurons, synapses, spikes, trace, syn_trace, recorded, rec_key, rec_index)
+    for obj_name, var, value in run_values(params, real, stp_storage):
         setattr(built.obj(obj_name), var, value)
     return built

@@ -19,9 +19,11 @@ falls back to the runtime engine otherwise (:func:`engine_note` says which).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import gc
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -43,6 +45,23 @@ class DivergenceError(RuntimeError):
 
 class BudgetError(ValueError):
     """The requested run is larger than the configured work limit."""
+
+
+class TimeLimitError(RuntimeError):
+    """The run was stopped at the wall-clock limit."""
+
+
+#: Wall-clock limit of one simulation in seconds (STPEXPLORER_MAX_SECONDS overrides).
+MAX_SECONDS = 120.0
+
+
+def time_limit_s() -> float:
+    return _limit("STPEXPLORER_MAX_SECONDS", MAX_SECONDS)
+
+
+def _time_limit_message(limit: float) -> str:
+    return (f"the simulation was stopped at the wall-clock limit of {limit:g} s; shorten duration, "
+            f"shrink the network, or raise STPEXPLORER_MAX_SECONDS")
 
 
 # ----------------------------------------------------------------------
@@ -86,14 +105,13 @@ def check_budget(params: Params) -> None:
 # Turning Brian2 monitors into a Result
 # ----------------------------------------------------------------------
 def _check_divergence(built: model.Built, params: Params) -> None:
-    times = np.asarray(built.divergence.t / 1e-3)  # ms
-    if len(times) == 0:
+    first_s = np.asarray(built.neurons.t_diverged[:] / 1.0)  # seconds
+    neuron = int(np.argmin(first_s))
+    if first_s[neuron] >= model.DIVERGENCE_NEVER_S:
         return
-    first = int(np.argmin(times))
-    neuron = int(np.asarray(built.divergence.i)[first])
     population = "excitatory" if neuron < params.N_e else "inhibitory"
     raise DivergenceError(
-        f"simulation diverged at t = {times[first]:.1f} ms in the {population} population "
+        f"simulation diverged at t = {first_s[neuron] * 1e3:.0f} ms in the {population} population "
         f"(neuron {neuron}: |v| exceeded {model.V_RUNAWAY_MV:g} mV or became NaN). Likely cause: "
         f"dt = {params.dt} ms too large for the input, or synaptic weights too strong "
         f"(w_e = {params.w_e} nS, w_i = {params.w_i} nS, J_e = {params.J_e} mV, "
@@ -145,8 +163,7 @@ def collect(built: model.Built, params: Params, real: model.Realisation, seed: i
         recorded_neurons=built.recorded.astype(np.int64), v_rec_mV=v, ge_rec_nS=ge,
         gi_rec_nS=gi, rec_neuron=params.rec_neuron, syn_pre=pre, syn_post=post,
         syn_spike_t_ms=pre_times, u_at_spikes=u, x_at_spikes=x, r_at_spikes=r,
-        conn_pre=np.concatenate([real.exc.pre, real.inh.pre]),
-        conn_post=np.concatenate([real.exc.post, real.inh.post]))
+        conn_pre=real.conn_pre, conn_post=real.conn_post)
 
 
 def _check_seed(seed) -> int:
@@ -164,8 +181,9 @@ _BRIAN_LOCK = threading.RLock()  # Brian2's device and preferences are process-g
 class RuntimeEngine:
     """Brian2 runtime mode; ``target`` is 'numpy' (default) or 'cython'."""
 
-    def __init__(self, target: str = "numpy"):
+    def __init__(self, target: str = "numpy", stp_storage: str = "presynaptic"):
         self.target = target
+        self.stp_storage = stp_storage
         self.name = f"runtime-{target}"
 
     def run(self, params: Params, seed: int = 0) -> Result:
@@ -173,9 +191,20 @@ class RuntimeEngine:
 
         real = model.draw_realisation(params, seed)
         with _BRIAN_LOCK, _runtime_device(self.target):
-            built = model.build(params, real)
+            built = model.build(params, real, self.stp_storage)
+            limit = time_limit_s()
             start = time.perf_counter()
-            built.net.run(params.duration * b2.ms, namespace={})
+            stopped = []
+
+            def stop_at_limit(elapsed, completed, t_start, duration):
+                if float(elapsed) > limit and completed < 1:  # elapsed is a Brian quantity (s)
+                    stopped.append(elapsed)
+                    built.net.stop()
+
+            built.net.run(params.duration * b2.ms, namespace={}, report=stop_at_limit,
+                          report_period=min(1.0, limit) * b2.second)
+            if stopped:
+                raise TimeLimitError(_time_limit_message(limit))
             elapsed = time.perf_counter() - start
             return collect(built, params, real, seed, self.name, elapsed)
 
@@ -213,8 +242,8 @@ def _code_fingerprint() -> str:
     return hashlib.sha256(source + brian2.__version__.encode()).hexdigest()[:12]
 
 
-def build_key(params: Params, seed: int) -> str:
-    text = repr((params.structure_key(), seed, _code_fingerprint()))
+def build_key(params: Params, seed: int, stp_storage: str) -> str:
+    text = repr((params.structure_key(), seed, stp_storage, _code_fingerprint()))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -254,8 +283,11 @@ class StandaloneEngine:
     #: (engine, build key) whose objects Brian2's single standalone device holds now
     _device_owner: tuple | None = None
 
-    def __init__(self, cache: Path | None = None):
+    def __init__(self, cache: Path | None = None, stp_storage: str = "presynaptic"):
         self.cache = Path(cache) if cache else cache_root()
+        self.stp_storage = stp_storage
+        #: how the compiled binary is started, inside the build directory
+        self.run_command = ["./main"]
         self._key = None
         self._built = None
         self._real = None
@@ -264,7 +296,7 @@ class StandaloneEngine:
 
     # -- build ----------------------------------------------------------
     def _prepare(self, params: Params, seed: int, progress=None) -> None:
-        key = build_key(params, seed)
+        key = build_key(params, seed, self.stp_storage)
         if StandaloneEngine._device_owner == (self, key):
             return
         import brian2 as b2
@@ -283,10 +315,16 @@ class StandaloneEngine:
             device.activate(build_on_run=False, directory=str(directory))
             gc.collect()  # free the old objects' names only now that the device forgot them
             try:
-                built = model.build(params, real)
+                built = model.build(params, real, self.stp_storage)
                 built.net.run(params.duration * b2.ms, namespace={})
                 device.build(directory=str(directory), compile=True, run=False,
                              with_output=False)
+                # written to disk now: drop the in-memory copies (large networks)
+                device.static_arrays.clear()
+                for var, value in device.array_cache.items():
+                    if value is not None and np.size(value) > 1000:
+                        device.array_cache[var] = None  # read from result files instead
+                real = dataclasses.replace(real, noise=None)
             finally:
                 reset_device()
         self._key, self._built, self._real, self._dir = key, built, real, directory
@@ -306,7 +344,7 @@ class StandaloneEngine:
     def _run_args(self, params: Params, args_dir: Path) -> list[str]:
         args_dir.mkdir(parents=True, exist_ok=True)
         run_args = []
-        for obj_name, var, value in model.run_values(params, self._real):
+        for obj_name, var, value in model.run_values(params, self._real, self.stp_storage):
             array = np.asarray(value, dtype=np.float64)
             if array.size == 1:
                 run_args.append(f"{obj_name}.{var}={float(array.item())!r}")
@@ -316,19 +354,46 @@ class StandaloneEngine:
                 run_args.append(f"{obj_name}.{var}={path}")
         return run_args
 
-    def run(self, params: Params, seed: int = 0, progress=None) -> Result:
+    def _run_binary(self, params: Params) -> float:
+        """Run the compiled network with ``params`` as run arguments; seconds taken."""
+        import brian2 as b2
         from brian2.devices.device import all_devices
 
+        results = f"results-{os.getpid()}-{threading.get_ident()}"
+        run_args = self._run_args(params, self._dir / results / "args")
+        limit = time_limit_s()
+        guard = ["timeout", "-s", "KILL", f"{limit:g}"] if shutil.which("timeout") else []
+        b2.prefs.devices.cpp_standalone.run_cmd_unix = guard + list(self.run_command)
+        start = time.perf_counter()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # Brian echoes a failed run's output
+                all_devices["cpp_standalone"].run(directory=str(self._dir), results_directory=results,
+                                                  with_output=False, run_args=run_args)
+        except RuntimeError:
+            if time.perf_counter() - start >= limit:
+                raise TimeLimitError(_time_limit_message(limit)) from None
+            raise
+        return time.perf_counter() - start
+
+    def run(self, params: Params, seed: int = 0, progress=None) -> Result:
         with _BRIAN_LOCK:
             self._prepare(params, seed, progress)
-            results = f"results-{os.getpid()}-{threading.get_ident()}"
-            device = all_devices["cpp_standalone"]
-            run_args = self._run_args(params, self._dir / results / "args")
-            start = time.perf_counter()
-            device.run(directory=str(self._dir), results_directory=results,
-                       with_output=False, run_args=run_args)
-            elapsed = time.perf_counter() - start
+            try:
+                elapsed = self._run_binary(params)
+            except TimeLimitError:
+                raise
+            except RuntimeError:
+                # a damaged build (deleted or truncated files): rebuild from scratch once
+                self._discard_build()
+                self._prepare(params, seed, progress)
+                elapsed = self._run_binary(params)
             return collect(self._built, params, self._real, seed, self.name, elapsed)
+
+    def _discard_build(self) -> None:
+        directory = self._dir
+        self._release_device()
+        with _file_lock(directory.with_name(directory.name + ".lock")):
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------

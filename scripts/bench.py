@@ -1,0 +1,155 @@
+"""Speed and memory of stpexplorer against a plain Brian2 baseline, in one run.
+
+    python scripts/bench.py                 # 1 000 and 10 000 neurons
+    python scripts/bench.py --sizes 1000    # quicker
+
+For each size (the ``default`` preset: 80 % excitatory, 10 % connectivity,
+conductance synapses with STP, 1 s at dt 0.1 ms) it measures
+
+* baseline: a plain Brian2 numpy-target build + run of the same network
+  (per-synapse STP as in Stimberg et al. 2019), in this process;
+* first run in a fresh environment (new process, empty build cache);
+* a second process reusing that build: time to its first result;
+* warm re-runs after a parameter change (U_0), median over --repeats;
+* peak memory of the Python process and of the compiled simulation binary;
+* for 1 000 neurons, the dashboard's change-to-redrawn-panels time in this
+  kernel (simulation + drawing all four ipympl panels).
+
+Ratios are baseline time / project time from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CHILD = r"""
+import json, os, re, sys, time
+start = time.perf_counter()
+from stpexplorer import StandaloneEngine, presets
+n = int(sys.argv[1])
+params = presets.DEFAULT.replace(N_e=int(0.8 * n), N_i=n - int(0.8 * n))
+engine = StandaloneEngine(cache=os.environ["STPEXPLORER_CACHE"])
+result = engine.run(params)
+elapsed = time.perf_counter() - start
+hwm = int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1))
+print(json.dumps({"first_result_s": elapsed, "build_s": engine.last_build_s,
+                  "python_peak_mb": hwm / 1024, "spikes": len(result.spike_i)}))
+"""
+
+
+def sized(n: int):
+    from stpexplorer import presets
+
+    return presets.DEFAULT.replace(N_e=int(0.8 * n), N_i=n - int(0.8 * n))
+
+
+def fresh_process(n: int, cache: str) -> dict:
+    env = dict(os.environ, STPEXPLORER_CACHE=cache)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(n)], env=env, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def baseline(n: int, repeats: int) -> float:
+    from stpexplorer import RuntimeEngine
+
+    engine = RuntimeEngine("numpy", stp_storage="synaptic")
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        engine.run(sized(n))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def warm_reruns(engine, n: int, repeats: int) -> list[float]:
+    params = sized(n)
+    engine.run(params)
+    times = []
+    for k in range(repeats):
+        changed = params.replace(U_0=0.2 + 0.6 * k / max(repeats - 1, 1))
+        start = time.perf_counter()
+        engine.run(changed)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def binary_peak_mb(engine, n: int) -> float:
+    peak_file = Path(tempfile.mkstemp(suffix=".peak")[1])
+    os.environ["PEAK_RSS_FILE"] = str(peak_file)
+    previous = engine.run_command
+    engine.run_command = [sys.executable, str(HERE / "peak_rss.py"), "./main"]
+    try:
+        engine.run(sized(n).replace(U_0=0.33))
+    finally:
+        engine.run_command = previous
+    return int(peak_file.read_text() or 0) / 1024
+
+
+def dashboard_latency(engine, repeats: int) -> dict:
+    from stpexplorer.app import Explorer, median_timings
+
+    explorer = Explorer(engine=engine)
+    explorer.wait()
+    explorer.timings.clear()
+    for k in range(repeats):
+        explorer.controls["U_0"].value = round(0.2 + 0.05 * k, 3)
+        explorer.wait()
+    explorer.runner.stop()
+    return median_timings(explorer)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    from stpexplorer import StandaloneEngine
+
+    print(f"stpexplorer benchmark: default preset, 1 s at dt 0.1 ms, {os.cpu_count()} cores\n")
+    rows = []
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="stpx-bench-") as cache:
+            first = fresh_process(n, cache)
+            second = fresh_process(n, cache)
+            engine = StandaloneEngine(cache=cache)
+            warm = warm_reruns(engine, n, args.repeats)
+            peak_binary = binary_peak_mb(engine, n)
+            dash = dashboard_latency(engine, args.repeats) if n <= 1000 else {}
+        base = baseline(n, 1 if n > 2000 else 3)
+        row = {
+            "neurons": n, "baseline_numpy_s": base, "warm_rerun_median_s": statistics.median(warm),
+            "warm_rerun_min_s": min(warm), "speedup": base / statistics.median(warm),
+            "first_run_fresh_s": first["first_result_s"], "first_build_s": first["build_s"],
+            "second_process_first_result_s": second["first_result_s"],
+            "python_peak_mb": second["python_peak_mb"], "binary_peak_mb": peak_binary,
+            "dashboard_change_to_panels_s": dash.get("total_s"), "dashboard_draw_s": dash.get("draw_s"),
+        }
+        rows.append(row)
+        print(json.dumps(row))
+
+    print("\n| neurons | baseline: Brian2 numpy build+run | warm re-run (median) | ratio | first run, fresh | "
+          "second process | peak MB (Python / binary) | dashboard change→panels |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        dash = f"{r['dashboard_change_to_panels_s']:.3f} s" if r["dashboard_change_to_panels_s"] else "–"
+        print(f"| {r['neurons']} | {r['baseline_numpy_s']:.2f} s | {r['warm_rerun_median_s']:.3f} s | "
+              f"{r['speedup']:.0f}x | {r['first_run_fresh_s']:.1f} s | "
+              f"{r['second_process_first_result_s']:.1f} s | {r['python_peak_mb']:.0f} / "
+              f"{r['binary_peak_mb']:.0f} | {dash} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
