@@ -224,6 +224,8 @@ def run_values(params: Params, real: Realisation,
     stp_values = [("U_0", params.U_0), ("Omega_f", params.Omega_f / b2.second),
                   ("Omega_d", params.Omega_d / b2.second)]
     for key, name in SYNAPSE_NAMES.items():
+        if len(_pathway(real, key)) == 0:
+            continue  # an empty pathway has no Synapses object
         values += [(name, "w", weights[key]), (name, "jitter", params.weight_jitter)]
         if params.stp and stp_storage == "synaptic":
             values += [(name, var, value) for var, value in stp_values]
@@ -395,17 +397,18 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
 
     synapses = {}
     for key, path in (("e", real.exc), ("i", real.inh)):
+        if len(path) == 0:
+            continue
         start, stop = (0, params.N_e) if key == "e" else (params.N_e, n)
         syn_eqs, on_pre = synapse_model(params, key, stp_storage)
         # a scalar delay avoids a per-synapse delay array (memory, load and write time)
         # float32 spread draws halve the largest per-synapse array
         syn = b2.Synapses(neurons[start:stop], neurons, syn_eqs, on_pre=on_pre, delay=0 * b2.ms,
                           dtype={"zeta": np.float32}, namespace={}, name=SYNAPSE_NAMES[key])
-        if len(path):
-            syn.connect(i=path.pre - start, j=path.post)
-            syn.zeta = path.xi.astype(np.float32)
-            if params.stp and not presynaptic:
-                syn.x_S = 1  # full resources, no facilitation (u_S = 0) at t = 0
+        syn.connect(i=path.pre - start, j=path.post)
+        syn.zeta = path.xi.astype(np.float32)
+        if params.stp and not presynaptic:
+            syn.x_S = 1  # full resources, no facilitation (u_S = 0) at t = 0
         synapses[key] = syn
 
     recorded = recorded_neurons(params)

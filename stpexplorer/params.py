@@ -173,7 +173,8 @@ class Params:
             raise ValueError(f"rec_post={self.rec_post} is out of range: allowed -1..{n - 1}")
         shortest = min(self.tau_e, self.tau_i)
         if self.synapse_model == "conductance" and self.dt > shortest / 2:
-            raise ValueError(f"dt={self.dt} ms is too large for the synaptic time constants: "
+            raise ValueError(f"dt={self.dt} ms is too large for the synaptic time constants "
+                             f"(tau_e={self.tau_e} ms, tau_i={self.tau_i} ms): "
                              f"allowed dt <= min(tau_e, tau_i)/2 = {shortest / 2:g} ms")
 
     # ------------------------------------------------------------------

@@ -1,0 +1,389 @@
+"""Fixtures for the real-browser tests: one Voila server (the production
+command line from :func:`stpexplorer.serve.voila_command`), one headless
+Chromium and one dashboard page per module.
+
+Nothing is written into the repository: the server log goes to a pytest tmp
+dir, timings go to stdout (``pytest -s``) and into the report
+(``record_property`` / ``record_testsuite_property``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+#: Wide enough for the controls column plus the three time panels and the connectivity panel.
+VIEWPORT = {"width": 1800, "height": 1300}
+PANELS = ("raster", "conductances", "resources", "connectivity")
+SERVER_START_TIMEOUT_S = 60
+#: A cold C++ build of a new network structure takes ~10-20 s; the fixture pre-builds.
+FIRST_PANELS_TIMEOUT_S = 120
+REDRAW_TIMEOUT_S = 30
+
+# Counts drawImage calls per canvas, so a redraw is seen even when the pixels
+# come out the same (for instance the same parameters run again).
+INIT_SCRIPT = """
+(() => {
+  const orig = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    try { this.canvas.__stpxDraws = (this.canvas.__stpxDraws || 0) + 1; } catch (e) {}
+    return orig.apply(this, args);
+  };
+})();
+"""
+
+# State of the figure canvas of one panel (the first <canvas>; the second is
+# ipympl's rubber-band overlay): size, drawImage count, content hash and the
+# fraction of pixels that are neither transparent nor white.
+PANEL_STATE_JS = """
+(name) => {
+  const canvas = document.querySelector(`.stpx-panel-${name} canvas`);
+  if (!canvas) return null;
+  const out = {width: canvas.width, height: canvas.height, draws: canvas.__stpxDraws || 0,
+               hash: 0, inked: 0};
+  if (!canvas.width || !canvas.height) return out;
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let h = 0x811c9dc5, inked = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] > 0 && (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250)) inked++;
+    h = Math.imul(h ^ data[i], 16777619) ^ data[i + 1];
+    h = Math.imul(h ^ data[i + 2], 16777619) ^ data[i + 3];
+  }
+  out.hash = h >>> 0;
+  out.inked = inked / (data.length / 4);
+  return out;
+}
+"""
+
+RUN_RE = re.compile(r"run #(\d+)")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    """Any HTTP answer counts.  HEAD, because a GET of the notebook page would
+    take the preheated kernel and start a dashboard nobody looks at."""
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=2)
+        return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (the kernels Voila started in their own sessions)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@pytest.fixture(scope="session")
+def prebuilt(build_cache):
+    """Compile the default network once in this process, so the Voila kernel
+    (same STPEXPLORER_CACHE) finds the build and the first page is fast."""
+    from stpexplorer import StandaloneEngine, presets, simulate
+
+    start = time.perf_counter()
+    simulate(presets.DEFAULT, engine=StandaloneEngine(cache=build_cache))
+    print(f"\n[browser] default network built/loaded in {time.perf_counter() - start:.1f} s")
+    return build_cache
+
+
+@pytest.fixture(scope="module")
+def voila_server(prebuilt, tmp_path_factory):
+    """The production Voila command on a free port; yields the base URL."""
+    from stpexplorer.serve import voila_command
+
+    port = _free_port()
+    env = os.environ.copy()
+    env["STPEXPLORER_CACHE"] = prebuilt
+    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(voila_command(port, open_browser=False, pool_size=1), env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _answers(url):
+            if proc.poll() is not None:
+                raise RuntimeError(f"voila exited with {proc.returncode}:\n{log_path.read_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"voila did not answer within {SERVER_START_TIMEOUT_S} s:\n"
+                                   f"{log_path.read_text()}")
+            time.sleep(0.2)
+        # Let the preheated kernel finish executing the notebook, so the
+        # measured page load is that of a running server (best effort: the
+        # page also works while the pool is still filling).
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while "is filled" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        yield {"url": url, "log": log_path}
+    finally:
+        kernels = _children(proc.pid)
+        _signal_group(proc.pid, signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        for pid in kernels:  # kernels run in their own sessions: clean up stragglers
+            _signal_group(pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Dashboard:
+    """The dashboard page plus the helpers the tests share."""
+
+    def __init__(self, page, url: str):
+        self.page = page
+        self.url = url
+        self.console_errors: list[str] = []
+        self.load_s: float | None = None
+        self.redraw_s: list[tuple[str, float]] = []
+        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
+
+    # ---------------------------------------------------------------- reading
+    def text(self, selector: str) -> str:
+        loc = self.page.locator(selector)
+        return loc.inner_text().strip() if loc.count() else ""
+
+    def status(self) -> str:
+        return self.text(".stpx-status")
+
+    def run_number(self) -> int:
+        match = RUN_RE.search(self.status())
+        return int(match.group(1)) if match else 0
+
+    def error(self) -> str:
+        return self.text(".stpx-error")
+
+    def busy(self) -> str:
+        return self.text(".stpx-busy")
+
+    def readout(self, field: str) -> str:
+        return self.text(f".stpx-control-{field} .widget-readout")
+
+    def panel(self, name: str) -> dict | None:
+        return self.page.evaluate(PANEL_STATE_JS, name)
+
+    def panels(self, names=PANELS) -> dict[str, dict | None]:
+        return {name: self.panel(name) for name in names}
+
+    def screenshot(self, name: str) -> bytes:
+        return self.page.locator(f".stpx-panel-{name}").screenshot()
+
+    def param_json(self) -> dict:
+        href = self.page.locator("a.stpx-link-params").get_attribute("href")
+        prefix = "data:application/json;base64,"
+        assert href and href.startswith(prefix), f"unexpected parameter link: {href!r:.80}"
+        return json.loads(base64.b64decode(href[len(prefix):]))
+
+    def diagnostics(self) -> str:
+        """What a failure message needs: status, error, panel sizes, console errors."""
+        sizes = {n: (s and (s["width"], s["height"], round(s["inked"], 3))) for n, s in self.panels().items()}
+        errors = "\n  ".join(dict.fromkeys(self.console_errors)) or "(none)"
+        return (f"status={self.status()!r} busy={self.busy()!r} error={self.error()!r}\n"
+                f"panels (w, h, inked)={sizes}\nbrowser console errors:\n  {errors}")
+
+    # ---------------------------------------------------------------- waiting
+    def poll(self, predicate, timeout: float, what: str, interval: float = 0.02):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n"
+                                     f"{self.diagnostics()}")
+            self.page.wait_for_timeout(interval * 1000)
+
+    def panels_drawn(self, names=PANELS) -> bool:
+        states = self.panels(names)
+        return all(s and s["width"] > 0 and s["height"] > 0 and s["inked"] > 0.005
+                   for s in states.values())
+
+    def settle(self, names=PANELS, quiet_s: float = 0.4, timeout: float = REDRAW_TIMEOUT_S) -> dict:
+        """Wait until no run is pending and the panels stopped changing; return their states."""
+        self.poll(lambda: not self.busy(), timeout, "the busy indicator to clear")
+        deadline = time.monotonic() + timeout
+        last, since = None, time.monotonic()
+        while True:
+            states = self.panels(names)
+            key = {n: (s and (s["hash"], s["draws"])) for n, s in states.items()}
+            if key != last:
+                last, since = key, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return states
+            if time.monotonic() > deadline:
+                raise AssertionError(f"panels kept changing for {timeout:g} s\n{self.diagnostics()}")
+            self.page.wait_for_timeout(50)
+
+    def wait_redraw(self, before_run: int, before: dict, names, start: float,
+                    label: str, must_change=True) -> float:
+        """Poll until the run number passed ``before_run`` and every panel in
+        ``names`` was redrawn (changed pixels if ``must_change``, else a new
+        drawImage); return the seconds since ``start`` and record them."""
+        def done():
+            if self.run_number() <= before_run:
+                return False
+            for name in names:
+                s = self.panel(name)
+                if not s or s["inked"] <= 0.005:
+                    return False
+                if must_change and s["hash"] == before[name]["hash"]:
+                    return False
+                if not must_change and s["draws"] <= before[name]["draws"]:
+                    return False
+            return True
+
+        self.poll(done, REDRAW_TIMEOUT_S, f"run #{before_run + 1} and redrawn {', '.join(names)} ({label})")
+        elapsed = time.perf_counter() - start
+        self.redraw_s.append((label, elapsed))
+        print(f"[browser] {label}: release -> redrawn panels {elapsed:.3f} s (status: {self.status()})")
+        return elapsed
+
+    # ---------------------------------------------------------------- acting
+    def set_readout(self, field: str, value: str) -> float:
+        """Type into a slider's editable readout; return the time Enter was pressed."""
+        readout = self.page.locator(f".stpx-control-{field} .widget-readout")
+        readout.click()
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(value)
+        start = time.perf_counter()
+        self.page.keyboard.press("Enter")
+        return start
+
+    def drag_slider(self, field: str, fraction: float) -> float:
+        """Drag a slider handle with the mouse to ``fraction`` of its track;
+        return the time the button was released."""
+        track = self.page.locator(f".stpx-control-{field} .noUi-base").bounding_box()
+        handle = self.page.locator(f".stpx-control-{field} .noUi-handle").bounding_box()
+        x0, y0 = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+        x1 = track["x"] + fraction * track["width"]
+        mouse = self.page.mouse
+        mouse.move(x0, y0)
+        mouse.down()
+        mouse.move(x1, y0, steps=12)
+        start = time.perf_counter()
+        mouse.up()
+        return start
+
+    def open_advanced(self, section: str) -> None:
+        """Open the "Advanced" accordion and its ``section`` (e.g. "Synapses")."""
+        advanced = self.page.locator(".stpx-advanced")
+        for title in ("Advanced", section):
+            header = advanced.locator(".jupyter-widget-Collapse-header", has_text=title).first
+            contents = header.locator("xpath=following-sibling::*[1]")
+            if "lm-mod-hidden" in (contents.get_attribute("class") or ""):
+                header.click()
+            self.page.wait_for_timeout(100)
+
+    def set_number(self, field: str, value: str) -> float:
+        """Type into a Bounded*Text control and commit with Enter; return the commit time."""
+        box = self.page.locator(f".stpx-control-{field} input")
+        box.scroll_into_view_if_needed()
+        box.fill(value)
+        start = time.perf_counter()
+        box.press("Enter")
+        return start
+
+    def upload(self, path: Path) -> float:
+        """Load a file through the FileUpload button (a real file chooser)."""
+        with self.page.expect_file_chooser() as chooser:
+            self.page.locator(".stpx-upload").click()
+        start = time.perf_counter()
+        chooser.value.set_files(str(path))
+        return start
+
+    def choose_preset(self, name: str) -> float:
+        """Select a preset; if it is already selected, press Reset (also a run)."""
+        select = self.page.locator(".stpx-control-preset select")
+        start = time.perf_counter()
+        if select.input_value() == name:
+            self.page.locator(".stpx-reset").click()
+        else:
+            select.select_option(name)
+        return start
+
+
+@pytest.fixture(scope="module")
+def dashboard(browser, voila_server, record_testsuite_property):
+    """The dashboard page, opened once; waits for the first four panels and
+    records the time from opening the page to seeing them."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.add_init_script(INIT_SCRIPT)
+    dash = Dashboard(page, voila_server["url"])
+    start = time.perf_counter()
+    page.goto(dash.url, wait_until="commit")
+    try:
+        dash.poll(lambda: dash.run_number() >= 1 and dash.panels_drawn(), FIRST_PANELS_TIMEOUT_S,
+                  "the status 'run #1' and four drawn panels", interval=0.05)
+        dash.load_s = time.perf_counter() - start
+        print(f"\n[browser] page open -> four panels: {dash.load_s:.2f} s")
+    except AssertionError as exc:
+        dash.load_error = str(exc)  # reported by the first test that needs the panels
+    yield dash
+    summary = {"time_to_first_panels_s": dash.load_s}
+    if dash.redraw_s:
+        summary["median_release_to_redraw_s"] = statistics.median(t for _, t in dash.redraw_s)
+        summary["release_to_redraw_samples"] = len(dash.redraw_s)
+    for key, value in summary.items():
+        record_testsuite_property(key, value)
+    print(f"\n[browser] timings: {json.dumps(summary)}")
+    context.close()
+
+
+@pytest.fixture
+def dash(dashboard):
+    """The shared page, failing early (with the reason) if it never showed its panels."""
+    if dashboard.load_s is None:
+        pytest.fail(getattr(dashboard, "load_error", "the dashboard did not load"), pytrace=False)
+    return dashboard

@@ -1,0 +1,150 @@
+"""Hostile input, runaway runs, limits, concurrency, fallbacks (the library side)."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stpexplorer import DivergenceError, Params, StandaloneEngine, presets, simulate
+from stpexplorer import params as P
+
+BASE = presets.FORUM
+RUNTIME_FIELDS = [f for f in P.fields() if not f.metadata["structural"]]
+
+hostile_numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, -1.0, 1e308, -1e308, 1e-308, 5e-324]),
+    st.integers(-10**12, 10**12),
+)
+hostile_values = st.one_of(hostile_numbers, st.text(max_size=5), st.none(), st.booleans(),
+                           st.lists(st.integers(), max_size=2))
+
+
+def _in_range(field):
+    m = field.metadata
+    if field.type == "bool":
+        return st.booleans()
+    if field.type == "str":
+        return st.sampled_from(m["choices"])
+    return st.floats(m["lo"], m["hi"], allow_nan=False)
+
+
+def _assert_valid_outcome(changes, engine):
+    """Either a finite Result, a ValueError naming a field, or a divergence error."""
+    try:
+        params = BASE.replace(**changes)
+    except ValueError as exc:
+        assert any(f"{name}=" in str(exc) for name in changes), str(exc)
+        return "rejected"
+    try:
+        result = simulate(params, engine=engine)
+    except DivergenceError as exc:
+        assert "diverged at t = " in str(exc)
+        return "diverged"
+    for name in ("v_mV", "ge_nS", "gi_nS", "u_at_spikes", "x_at_spikes", "r_at_spikes", "spike_t_ms"):
+        assert np.all(np.isfinite(getattr(result, name))), name
+    return "ran"
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_run_time_setting_gives_a_finite_result_or_a_clear_error(engine, data):
+    """Hostile and extreme values of the fields that change between runs of one
+    build (a fixed structure keeps this to a few hundred fast runs)."""
+    chosen = data.draw(st.lists(st.sampled_from(RUNTIME_FIELDS), min_size=1, max_size=4, unique_by=lambda f: f.name))
+    changes = {}
+    for field in chosen:
+        changes[field.name] = data.draw(st.one_of(_in_range(field), hostile_values))
+    _assert_valid_outcome(changes, engine)
+
+
+@pytest.mark.parametrize("changes", [
+    {"N_e": 0}, {"N_i": 0}, {"N_e": -5}, {"N_e": 10**9}, {"p_e": -0.1}, {"p_i": 1.5},
+    {"dt": 6.0}, {"dt": 0.0}, {"duration": math.nan}, {"dt": 4.0, "tau_e": 5.0},
+    {"rec_neuron": 50}, {"rec_pre": -1}, {"synapse_model": "HH"}, {"N_e": "40"},
+])
+def test_hostile_structural_values_are_value_errors(changes):
+    with pytest.raises(ValueError) as info:
+        BASE.replace(**changes)
+    assert any(str(info.value).startswith(f"{name}=") for name in changes)
+
+
+@pytest.mark.parametrize("changes", [{"p_e": 1.0, "p_i": 1.0}, {"p_e": 0.0, "rec_pre": 45}])
+def test_connection_probability_extremes_run(engine, changes):
+    result = simulate(BASE.replace(**changes), engine=engine)
+    assert np.all(np.isfinite(result.v_mV))
+    if changes.get("p_e") == 1.0:
+        assert result.n_synapses == 50 * 49  # all pairs but autapses
+
+
+UNSTABLE = [
+    {"w_i": 100.0, "C_m": 0.01},
+    {"w_e": 100.0, "w_i": 0.0, "C_m": 0.05},
+    {"dt": 1.0, "C_m": 0.5, "w_i": 5.0},
+    {"c_e": -30.0, "d_e": -20.0, "I_e": 100.0, "C_m": 0.02, "w_e": 50.0},
+]
+
+
+@pytest.mark.parametrize("changes", UNSTABLE)
+def test_unstable_corpus_ends_in_the_divergence_error_on_the_cli(changes, tmp_path, build_cache):
+    args = [arg for name, value in changes.items() for arg in ("--set", f"{name}={value}")]
+    done = subprocess.run([sys.executable, "-m", "stpexplorer.cli", "run", "--preset", "forum", *args,
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("stpexplorer: error: simulation diverged at t = "), done.stderr
+    assert not (tmp_path / "panels.png").exists()
+
+
+def test_cold_processes_share_one_build_safely(tmp_path):
+    """Three processes start at once on an empty cache: one compiles, all agree."""
+    code = ("import json,sys; from stpexplorer import simulate, presets, StandaloneEngine;"
+            "r = simulate(presets.FORUM.replace(duration=300.0), engine=StandaloneEngine(cache=sys.argv[1]));"
+            "print(json.dumps([len(r.spike_i), float(r.spike_t_ms.sum()), float(r.v_mV.sum())]))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err[-500:] for _, err in outputs]
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    assert results[0] == results[1] == results[2]
+    alone = simulate(presets.FORUM.replace(duration=300.0), engine=StandaloneEngine(cache=tmp_path))
+    assert results[0] == [len(alone.spike_i), float(alone.spike_t_ms.sum()), float(alone.v_mV.sum())]
+    assert len([d for d in tmp_path.iterdir() if d.is_dir()]) == 1
+
+
+def test_damaged_build_is_rebuilt(tmp_path):
+    engine = StandaloneEngine(cache=tmp_path)
+    params = presets.FORUM.replace(duration=200.0)
+    first = simulate(params, engine=engine)
+    (engine._dir / "main").write_bytes(b"not a program")
+    again = simulate(params, engine=engine)
+    np.testing.assert_array_equal(first.spike_t_ms, again.spike_t_ms)
+
+
+def test_wall_clock_limit_stops_and_reports(engine, runtime, monkeypatch):
+    from stpexplorer.simulate import TimeLimitError
+
+    simulate(presets.DEFAULT, engine=engine)  # compile outside the limit
+    monkeypatch.setenv("STPEXPLORER_MAX_SECONDS", "0.01")
+    for eng in (engine, runtime):
+        with pytest.raises(TimeLimitError, match="wall-clock limit of 0.01 s.*STPEXPLORER_MAX_SECONDS"):
+            simulate(presets.DEFAULT, engine=eng)
+
+
+def test_without_a_compiler_the_numpy_target_is_used_with_a_note(tmp_path):
+    code = ("from stpexplorer.simulate import default_engine, engine_note, simulate;"
+            "from stpexplorer import presets;"
+            "e = default_engine(); print(e.name); print(engine_note());"
+            "r = simulate(presets.FORUM.replace(duration=100.0)); print(r.engine)")
+    env = dict(os.environ, CXX="/nonexistent/g++", PATH="/nonexistent", STPEXPLORER_CACHE=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    name, note, used = done.stdout.strip().splitlines()
+    assert name == used == "runtime-numpy"
+    assert "no working C++ compiler" in note
