@@ -26,7 +26,7 @@ import pytest
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("STPEXPLORER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 #: Wide enough for the controls column plus the three time panels and the connectivity panel.
@@ -36,6 +36,13 @@ SERVER_START_TIMEOUT_S = 60
 #: A cold C++ build of a new network structure takes ~10-20 s; the fixture pre-builds.
 FIRST_PANELS_TIMEOUT_S = 120
 REDRAW_TIMEOUT_S = 30
+#: Fraction of non-white pixels: an empty matplotlib axes of these sizes inks
+#: about 0.035, the dashboard's plots 0.07 (resources) to 0.35 (connectivity).
+DATA_INK = 0.05
+#: Clearly not a blank canvas (used after redraws, where content varies).
+NONBLANK_INK = 0.02
+#: Give up early when the first run is reported but its panels never appear.
+PANELS_AFTER_STATUS_TIMEOUT_S = 30
 
 # Counts drawImage calls per canvas, so a redraw is seen even when the pixels
 # come out the same (for instance the same parameters run again).
@@ -106,6 +113,34 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its reaped children (the simulation binaries)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_kernels_idle(server_pid: int, timeout: float = 90.0, window: float = 1.0,
+                      busy_cpu_s: float = 0.1) -> float:
+    """Wait until Voila's kernels used less than ``busy_cpu_s`` CPU over ``window``.
+
+    Voila logs "Kernel pool ... is filled" as soon as a kernel *starts*; the
+    preheat (importing Brian2, running the notebook, the first simulation)
+    continues afterwards.  Returns the seconds waited."""
+    start = time.monotonic()
+    while not _children(server_pid) and time.monotonic() - start < min(timeout, 30.0):
+        time.sleep(0.2)
+    while time.monotonic() - start < timeout:
+        kernels = _children(server_pid)
+        before = sum(_cpu_seconds(pid) for pid in kernels)
+        time.sleep(window)
+        if sum(_cpu_seconds(pid) for pid in kernels) - before < busy_cpu_s:
+            break
+    return time.monotonic() - start
+
+
 def _signal_group(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)
@@ -147,13 +182,11 @@ def voila_server(prebuilt, tmp_path_factory):
                 raise RuntimeError(f"voila did not answer within {SERVER_START_TIMEOUT_S} s:\n"
                                    f"{log_path.read_text()}")
             time.sleep(0.2)
-        # Let the preheated kernel finish executing the notebook, so the
-        # measured page load is that of a running server (best effort: the
-        # page also works while the pool is still filling).
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while "is filled" not in log_path.read_text() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        yield {"url": url, "log": log_path}
+        # Let the preheated kernel finish the notebook and its first run, so
+        # the measured page load is that of a server that has been up a while.
+        waited = wait_kernels_idle(proc.pid)
+        print(f"[browser] voila up; preheated kernel idle after {waited:.1f} s more")
+        yield {"url": url, "log": log_path, "pid": proc.pid}
     finally:
         kernels = _children(proc.pid)
         _signal_group(proc.pid, signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
@@ -169,6 +202,8 @@ def voila_server(prebuilt, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM} (set STPEXPLORER_CHROMIUM)")
     with playwright_sync.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -180,14 +215,24 @@ def browser():
 class Dashboard:
     """The dashboard page plus the helpers the tests share."""
 
+    PANELS = PANELS
+    DATA_INK = DATA_INK
+    NONBLANK_INK = NONBLANK_INK
+
     def __init__(self, page, url: str):
         self.page = page
         self.url = url
         self.console_errors: list[str] = []
+        self.failed_requests: list[str] = []
         self.load_s: float | None = None
+        self.load_error = ""
+        #: (label, seconds) from a slider release to its redrawn panels
         self.redraw_s: list[tuple[str, float]] = []
         page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: self.failed_requests.append(f"{r.url[:90]} ({r.failure})"))
+        page.on("response", lambda r: self.failed_requests.append(f"{r.url[:90]} (HTTP {r.status})")
+                if r.status >= 400 else None)
 
     # ---------------------------------------------------------------- reading
     def text(self, selector: str) -> str:
@@ -229,8 +274,10 @@ class Dashboard:
         """What a failure message needs: status, error, panel sizes, console errors."""
         sizes = {n: (s and (s["width"], s["height"], round(s["inked"], 3))) for n, s in self.panels().items()}
         errors = "\n  ".join(dict.fromkeys(self.console_errors)) or "(none)"
+        requests = "\n  ".join(dict.fromkeys(self.failed_requests)) or "(none)"
         return (f"status={self.status()!r} busy={self.busy()!r} error={self.error()!r}\n"
-                f"panels (w, h, inked)={sizes}\nbrowser console errors:\n  {errors}")
+                f"panels (w, h, inked)={sizes}\nbrowser console errors:\n  {errors}\n"
+                f"failed requests:\n  {requests}")
 
     # ---------------------------------------------------------------- waiting
     def poll(self, predicate, timeout: float, what: str, interval: float = 0.02):
@@ -244,9 +291,9 @@ class Dashboard:
                                      f"{self.diagnostics()}")
             self.page.wait_for_timeout(interval * 1000)
 
-    def panels_drawn(self, names=PANELS) -> bool:
+    def panels_drawn(self, names=PANELS, min_ink: float = NONBLANK_INK) -> bool:
         states = self.panels(names)
-        return all(s and s["width"] > 0 and s["height"] > 0 and s["inked"] > 0.005
+        return all(s and s["width"] > 0 and s["height"] > 0 and s["inked"] > min_ink
                    for s in states.values())
 
     def settle(self, names=PANELS, quiet_s: float = 0.4, timeout: float = REDRAW_TIMEOUT_S) -> dict:
@@ -266,16 +313,17 @@ class Dashboard:
             self.page.wait_for_timeout(50)
 
     def wait_redraw(self, before_run: int, before: dict, names, start: float,
-                    label: str, must_change=True) -> float:
+                    label: str, must_change=True, slider=False) -> float:
         """Poll until the run number passed ``before_run`` and every panel in
         ``names`` was redrawn (changed pixels if ``must_change``, else a new
-        drawImage); return the seconds since ``start`` and record them."""
+        drawImage); return the seconds since ``start`` (kept in ``redraw_s``
+        when the change was a ``slider`` release)."""
         def done():
             if self.run_number() <= before_run:
                 return False
             for name in names:
                 s = self.panel(name)
-                if not s or s["inked"] <= 0.005:
+                if not s or s["inked"] <= NONBLANK_INK:
                     return False
                 if must_change and s["hash"] == before[name]["hash"]:
                     return False
@@ -285,8 +333,9 @@ class Dashboard:
 
         self.poll(done, REDRAW_TIMEOUT_S, f"run #{before_run + 1} and redrawn {', '.join(names)} ({label})")
         elapsed = time.perf_counter() - start
-        self.redraw_s.append((label, elapsed))
-        print(f"[browser] {label}: release -> redrawn panels {elapsed:.3f} s (status: {self.status()})")
+        if slider:
+            self.redraw_s.append((label, elapsed))
+        print(f"[browser] {label}: change -> redrawn panels {elapsed:.3f} s (status: {self.status()})")
         return elapsed
 
     # ---------------------------------------------------------------- acting
@@ -342,14 +391,21 @@ class Dashboard:
         chooser.value.set_files(str(path))
         return start
 
-    def choose_preset(self, name: str) -> float:
-        """Select a preset; if it is already selected, press Reset (also a run)."""
+    def choose_preset(self, name: str, wait: bool = True) -> float:
+        """Select a preset; if it is already selected, press Reset (also a run).
+
+        With ``wait``, block until that run is shown and the panels are still.
+        Returns the time of the selection."""
         select = self.page.locator(".stpx-control-preset select")
+        run = self.run_number()
         start = time.perf_counter()
         if select.input_value() == name:
             self.page.locator(".stpx-reset").click()
         else:
             select.select_option(name)
+        if wait:
+            self.poll(lambda: self.run_number() > run, REDRAW_TIMEOUT_S, f"the run of preset {name}")
+            self.settle()
         return start
 
 
@@ -363,27 +419,48 @@ def dashboard(browser, voila_server, record_testsuite_property):
     dash = Dashboard(page, voila_server["url"])
     start = time.perf_counter()
     page.goto(dash.url, wait_until="commit")
+    status_seen = None
+
+    def loaded():
+        nonlocal status_seen
+        if dash.run_number() < 1:
+            return False
+        status_seen = status_seen or time.monotonic()
+        if dash.panels_drawn(min_ink=DATA_INK):
+            return True
+        if time.monotonic() - status_seen > PANELS_AFTER_STATUS_TIMEOUT_S:
+            raise AssertionError(f"the status reports a run but the panels stayed empty for "
+                                 f"{PANELS_AFTER_STATUS_TIMEOUT_S} s\n{dash.diagnostics()}")
+        return False
+
     try:
-        dash.poll(lambda: dash.run_number() >= 1 and dash.panels_drawn(), FIRST_PANELS_TIMEOUT_S,
-                  "the status 'run #1' and four drawn panels", interval=0.05)
+        dash.poll(loaded, FIRST_PANELS_TIMEOUT_S, "the status 'run #1' and four plotted panels",
+                  interval=0.05)
         dash.load_s = time.perf_counter() - start
         print(f"\n[browser] page open -> four panels: {dash.load_s:.2f} s")
     except AssertionError as exc:
-        dash.load_error = str(exc)  # reported by the first test that needs the panels
+        dash.load_error = str(exc)  # reported by every test that needs the panels
+    # Opening the page takes the preheated kernel and Voila starts preheating
+    # the next one; let it finish so it does not skew the redraw timings.
+    wait_kernels_idle(voila_server["pid"])
     yield dash
     summary = {"time_to_first_panels_s": dash.load_s}
     if dash.redraw_s:
         summary["median_release_to_redraw_s"] = statistics.median(t for _, t in dash.redraw_s)
-        summary["release_to_redraw_samples"] = len(dash.redraw_s)
+        summary["release_to_redraw_samples"] = {label: round(t, 3) for label, t in dash.redraw_s}
     for key, value in summary.items():
         record_testsuite_property(key, value)
     print(f"\n[browser] timings: {json.dumps(summary)}")
     context.close()
 
 
+def require_loaded(dashboard: Dashboard) -> None:
+    if dashboard.load_s is None:
+        pytest.fail(dashboard.load_error or "the dashboard did not load", pytrace=False)
+
+
 @pytest.fixture
 def dash(dashboard):
     """The shared page, failing early (with the reason) if it never showed its panels."""
-    if dashboard.load_s is None:
-        pytest.fail(getattr(dashboard, "load_error", "the dashboard did not load"), pytrace=False)
+    require_loaded(dashboard)
     return dashboard
