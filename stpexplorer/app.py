@@ -75,6 +75,23 @@ def make_control(field: dataclasses.Field, value) -> W.Widget:
     return widget
 
 
+def new_panel(name: str, figsize: tuple[float, float]):
+    """An ipympl figure in a box with the DOM class ``stpx-panel-<name>``."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    if "ipympl" not in matplotlib.get_backend():
+        plt.switch_backend("module://ipympl.backend_nbagg")
+    with plt.ioff():
+        fig = plt.figure(figsize=figsize, layout="constrained")
+    fig.canvas.header_visible = False
+    fig.canvas.footer_visible = False
+    fig.canvas.toolbar_position = "left"
+    box = W.Box([fig.canvas])
+    box.add_class(f"stpx-panel-{name}")
+    return fig, box
+
+
 def _set_widget_value(widget: W.Widget, value) -> None:
     if isinstance(widget, W.FloatSlider) and value > widget.max:
         widget.max = value  # a loaded or preset value beyond the usual slider range
@@ -105,8 +122,10 @@ class Explorer:
         self._lock = threading.Lock()
         self.timings: list[dict] = []
         self.run_count = 0
+        #: called as f(params, seed) after each successful run (e.g. to update a share link)
+        self.on_params_changed = None
         start = presets.get(preset) if params is None else params
-        self._preset_params = start
+        self._preset_params = presets.get(preset)
         self._build_controls(start, seed, preset)
         self._build_panels()
         self._build_io()
@@ -147,6 +166,12 @@ class Explorer:
         """Parameters from the controls; ``ValueError`` if any value is invalid."""
         return Params(**{name: w.value for name, w in self.controls.items()})
 
+    def current_params_or_none(self) -> Params | None:
+        try:
+            return self.current_params()
+        except ValueError:
+            return None
+
     def apply_params(self, params: Params, seed: int | None = None) -> None:
         """Set every control at once and run once."""
         self._suspend = True
@@ -164,8 +189,20 @@ class Explorer:
             self.request_run()
 
     def _on_preset(self, change) -> None:
+        if self._suspend:
+            return
         self._preset_params = presets.get(change["new"])
         self.apply_params(self._preset_params)
+
+    def select_preset(self, name: str, params: Params | None = None, seed: int | None = None) -> None:
+        """Show preset ``name`` as selected and set ``params`` (default: the preset) in one run."""
+        self._preset_params = presets.get(name)
+        self._suspend = True
+        try:
+            self.preset.value = name
+        finally:
+            self._suspend = False
+        self.apply_params(params if params is not None else self._preset_params, seed)
 
     # ------------------------------------------------------------------ running
     def request_run(self) -> None:
@@ -203,6 +240,8 @@ class Explorer:
                                  "total_s": now - submitted})
             self._update_status(now - submitted)
             self._update_param_link(params, seed)
+            if self.on_params_changed is not None:
+                self.on_params_changed(params, seed)
         self.busy.value = "⏳ running…" if self.runner.pending else ""
 
     def show_error(self, message: str) -> None:
@@ -226,23 +265,12 @@ class Explorer:
 
     # ------------------------------------------------------------------ panels
     def _build_panels(self) -> None:
-        import matplotlib
-        import matplotlib.pyplot as plt
-
-        if "ipympl" not in matplotlib.get_backend():
-            plt.switch_backend("module://ipympl.backend_nbagg")
         self.figures, self.axes, self.panel_boxes = {}, {}, {}
         for name in PANELS:
-            with plt.ioff():
-                width = 4.2 if name == "connectivity" else 8.6
-                fig = plt.figure(figsize=(width, PANEL_HEIGHTS[name]), layout="constrained")
-            fig.canvas.header_visible = False
-            fig.canvas.footer_visible = False
-            fig.canvas.toolbar_position = "left"
+            width = 4.2 if name == "connectivity" else 8.6
+            fig, box = new_panel(name, (width, PANEL_HEIGHTS[name]))
             self.figures[name] = fig
             self.axes[name] = fig.add_subplot()
-            box = W.Box([fig.canvas])
-            box.add_class(f"stpx-panel-{name}")
             self.panel_boxes[name] = box
         self._syncing = False
         for name in TIME_PANELS:

@@ -1,0 +1,345 @@
+"""Dashboard tabs: the network explorer, the synapse lab, the neuron gallery.
+
+:class:`Dashboard` puts them in tabs, each with a few sentences of teaching
+text and questions to try, and reads settings from the page's query string so
+a teacher can hand out a link (``?preset=forum&U_0=0.3&seed=2``).
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import parse_qs, urlencode
+
+import ipywidgets as W
+import numpy as np
+
+from . import lab, presets
+from . import params as params_mod
+from .app import Explorer, new_panel
+from .params import Params
+
+#: Longest query string accepted (characters).
+MAX_QUERY_LENGTH = 4096
+
+TEACHING = {
+    "network": """<p><b>The network.</b> 800 excitatory (red) and 200 inhibitory (blue) Izhikevich neurons
+with conductance synapses. Every synapse has Tsodyks–Markram short-term plasticity: at a spike it
+releases the fraction <i>r = u·x</i> of its resources, <i>u</i> grows by U₀(1−u) and <i>x</i> drops by
+<i>r</i>; between spikes <i>u</i> decays at Ω_f and <i>x</i> recovers at Ω_d.</p>
+<p><b>Try:</b> (1) Lower U₀ from 0.6 to 0.1. Does the network fire more or less, and why does
+<i>r</i> per spike hardly drop during bursts now? (2) Raise Ω_d to 20/s: what happens to the
+population bursts? (3) Choose the <i>izhikevich2003</i> preset and find the alpha (~10 Hz) rhythm in
+the rate trace.</p>""",
+    "synapse": """<p><b>One synapse.</b> A presynaptic train at <i>f</i> Hz, then one test spike after a
+gap. The curves are the closed-form <i>u(t)</i>, <i>x(t)</i>; the dots are the states at the spikes.
+The normalised amplitude A_n/A_1 = r_n/r_1 tells whether the synapse depresses (&lt; 1) or
+facilitates (&gt; 1). On the right, the steady state <i>r*</i>(f) of a long regular train and the
+transmitted rate f·r*(f): dots are simulated trains, lines the formula.</p>
+<p><b>Try:</b> (1) With the depressing preset, how long a gap does the test spike need to recover
+to 90 %? Compare with 1/Ω_d. (2) Why does f·r*(f) saturate for a depressing synapse — what does
+that mean for coding of high rates? (3) Find a frequency where the mixed preset first
+facilitates and then depresses.</p>""",
+    "neuron": """<p><b>Neuron types.</b> Izhikevich (2003), Fig. 2: the same two equations give regular
+spiking, bursting, chattering, fast spiking, … depending on a, b, c, d. The phase plane shows the
+trajectory (v, u) with the v-nullcline (parabola) and the u-nullcline (line u = b·v) for the input
+after the step.</p>
+<p><b>Try:</b> (1) Start from RS and lower the reset c towards −50 mV: when does it start bursting?
+(2) What does d do to the adaptation of RS? (3) Why does TC fire only after the hyperpolarising
+current is released? Look at where the nullclines cross.</p>""",
+}
+
+
+def _slider(description, value, lo, hi, step, css, tooltip=""):
+    widget = W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                           continuous_update=False, readout_format=".3g", tooltip=tooltip,
+                           style={"description_width": "90px"}, layout=W.Layout(width="330px"))
+    widget.add_class(css)
+    return widget
+
+
+class SynapseLab:
+    """One Tsodyks–Markram synapse: u, x, A_n/A_1 and the steady state against frequency."""
+
+    def __init__(self, preset: str = "depressing"):
+        p = lab.SYNAPSE_PRESETS[preset]
+        self.preset = W.Dropdown(options=list(lab.SYNAPSE_PRESETS), value=preset, description="preset",
+                                 style={"description_width": "90px"})
+        self.preset.add_class("stpx-lab-control-preset")
+        self.look_for = W.HTML(f"<i>{p.look_for}</i>")
+        self.look_for.add_class("stpx-lab-look-for")
+        self.U_0 = _slider("U₀", p.U_0, 0.001, 1.0, 0.01, "stpx-lab-control-U_0")
+        self.Omega_f = _slider("Ω_f (1/s)", p.Omega_f, 0.0, 100.0, 0.5, "stpx-lab-control-Omega_f")
+        self.Omega_d = _slider("Ω_d (1/s)", p.Omega_d, 0.0, 100.0, 0.5, "stpx-lab-control-Omega_d")
+        self.rate = _slider("f (Hz)", 20.0, 0.5, 100.0, 0.5, "stpx-lab-control-rate")
+        self.n_spikes = W.IntSlider(value=10, min=2, max=60, description="spikes", continuous_update=False,
+                                    style={"description_width": "90px"}, layout=W.Layout(width="330px"))
+        self.gap = _slider("test gap (ms)", 500.0, 10.0, 3000.0, 10.0, "stpx-lab-control-gap")
+        self.kind = W.ToggleButtons(options=["regular", "poisson"], value="regular",
+                                    style={"button_width": "80px"})
+        self.kind.add_class("stpx-lab-control-kind")
+        self.message = W.HTML("")
+        self.message.add_class("stpx-error")
+        self.fig, self.panel = new_panel("lab", (11.5, 6.4))
+        self.axes = self.fig.subplots(2, 2)
+        self._loading = False
+        for widget in (self.U_0, self.Omega_f, self.Omega_d, self.rate, self.n_spikes, self.gap, self.kind):
+            widget.observe(lambda _: None if self._loading else self.update(), names="value")
+        self.preset.observe(self._on_preset, names="value")
+        controls = W.VBox([self.preset, self.look_for, self.U_0, self.Omega_f, self.Omega_d, self.rate,
+                           self.n_spikes, self.kind, self.gap], layout=W.Layout(width="350px"))
+        self.widget = W.VBox([W.HTML(TEACHING["synapse"]), self.message, W.HBox([controls, self.panel])])
+        self.update()
+
+    def _on_preset(self, change):
+        p = lab.SYNAPSE_PRESETS[change["new"]]
+        self.look_for.value = f"<i>{p.look_for}</i>"
+        self._loading = True
+        try:
+            self.U_0.value, self.Omega_f.value, self.Omega_d.value = p.U_0, p.Omega_f, p.Omega_d
+        finally:
+            self._loading = False
+        self.update()
+
+    def update(self):
+        try:
+            res = lab.synapse_lab(self.U_0.value, self.Omega_f.value, self.Omega_d.value, self.rate.value,
+                                  self.n_spikes.value, self.kind.value, self.gap.value)
+        except ValueError as exc:
+            self.message.value = f"⚠ {exc}"
+            return
+        self.message.value = ""
+        self.result = res
+        draw_synapse_lab(res, self.axes)
+        self.fig.canvas.draw()
+
+
+def draw_synapse_lab(res: lab.SynapseLabResult, axes) -> None:
+    from .plotting import R_COLOR, U_COLOR, X_COLOR
+
+    (ax_ux, ax_ss), (ax_r, ax_rate) = axes
+    for ax in axes.flat:
+        ax.clear()
+    t = res.spike_t_ms
+    ax_ux.plot(res.curve_t_ms, res.curve_u, color=U_COLOR, label="u")
+    ax_ux.plot(res.curve_t_ms, res.curve_x, color=X_COLOR, label="x")
+    ax_ux.plot(t, res.states.u, "o", color=U_COLOR, ms=4)
+    ax_ux.plot(t, res.states.x, "o", color=X_COLOR, ms=4)
+    ax_ux.set(ylim=(-0.02, 1.05), xlabel="time (ms)", ylabel="u, x")
+    ax_ux.set_title("u and x (lines: closed form; dots: at spikes)", loc="left", fontsize=10)
+    ax_ux.legend(loc="upper right", fontsize=8, frameon=False)
+    ax_r.vlines(t, 0, res.states.r, color=R_COLOR, lw=2, label="r per spike")
+    ax_r.set(xlabel="time (ms)", ylabel="r = u·x")
+    ratio_ax = ax_r.twinx()
+    ratio_ax.plot(t, res.amplitude_ratio, "s--", color="#d35400", ms=4, label="A_n/A_1")
+    ratio_ax.axhline(1.0, color="0.6", lw=0.8, ls=":")
+    ratio_ax.set_ylabel("A_n / A_1", color="#d35400")
+    ax_r.set_title(f"release per spike; test spike after {res.recovery_gap_ms:g} ms", loc="left", fontsize=10)
+    ax_ss.semilogx(res.freqs_hz, res.r_star, color=R_COLOR, label="r*(f) closed form")
+    ax_ss.semilogx(res.point_freqs_hz, res.point_r, "o", color=R_COLOR, label="simulated trains")
+    ax_ss.axvline(res.rate_hz, color="0.6", lw=0.8, ls=":")
+    ax_ss.set(xlabel="frequency (Hz)", ylabel="steady state r*")
+    ax_ss.set_title("steady-state release against frequency", loc="left", fontsize=10)
+    ax_ss.legend(fontsize=8, frameon=False)
+    ax_rate.semilogx(res.freqs_hz, res.freqs_hz * res.r_star, color="#7d3c98")
+    ax_rate.semilogx(res.point_freqs_hz, res.point_freqs_hz * res.point_r, "o", color="#7d3c98")
+    ax_rate.axvline(res.rate_hz, color="0.6", lw=0.8, ls=":")
+    ax_rate.set(xlabel="frequency (Hz)", ylabel="f·r* (Hz)")
+    ax_rate.set_title("transmitted rate f·r*(f)", loc="left", fontsize=10)
+
+
+class NeuronGallery:
+    """Izhikevich (2003) Fig. 2 firing patterns: v, u and the phase plane."""
+
+    def __init__(self, kind: str = "regular spiking (RS)"):
+        k = lab.NEURON_TYPES[kind]
+        self.kind = W.Dropdown(options=list(lab.NEURON_TYPES), value=kind, description="type",
+                               style={"description_width": "60px"}, layout=W.Layout(width="330px"))
+        self.kind.add_class("stpx-gallery-control-type")
+        self.look_for = W.HTML(f"<i>{k.look_for}</i>")
+        self.a = _slider("a (1/ms)", k.a, 0.0, 0.2, 0.001, "stpx-gallery-control-a")
+        self.b = _slider("b (1/ms)", k.b, -0.2, 0.5, 0.005, "stpx-gallery-control-b")
+        self.c = _slider("c (mV)", k.c, -80.0, -40.0, 0.5, "stpx-gallery-control-c")
+        self.d = _slider("d (mV/ms)", k.d, -5.0, 20.0, 0.05, "stpx-gallery-control-d")
+        self.current = _slider("I after step", k.I_after, -20.0, 40.0, 0.5, "stpx-gallery-control-I",
+                               tooltip="Input current after the step (mV/ms)")
+        self.message = W.HTML("")
+        self.message.add_class("stpx-error")
+        self.fig, self.panel = new_panel("gallery", (11.5, 4.8))
+        grid = self.fig.add_gridspec(2, 2, width_ratios=[2, 1])
+        self.ax_v = self.fig.add_subplot(grid[0, 0])
+        self.ax_u = self.fig.add_subplot(grid[1, 0], sharex=self.ax_v)
+        self.ax_phase = self.fig.add_subplot(grid[:, 1])
+        self._loading = False
+        for widget in (self.a, self.b, self.c, self.d, self.current):
+            widget.observe(lambda _: None if self._loading else self.update(), names="value")
+        self.kind.observe(self._on_kind, names="value")
+        controls = W.VBox([self.kind, self.look_for, self.a, self.b, self.c, self.d, self.current],
+                          layout=W.Layout(width="350px"))
+        self.widget = W.VBox([W.HTML(TEACHING["neuron"]), self.message, W.HBox([controls, self.panel])])
+        self.update()
+
+    def _on_kind(self, change):
+        k = lab.NEURON_TYPES[change["new"]]
+        self.look_for.value = f"<i>{k.look_for}</i>"
+        self._loading = True
+        try:
+            self.a.value, self.b.value, self.c.value, self.d.value = k.a, k.b, k.c, k.d
+            self.current.value = k.I_after
+        finally:
+            self._loading = False
+        self.update()
+
+    def update(self):
+        k = lab.NEURON_TYPES[self.kind.value]
+        pulse = 100.0 if self.kind.value.endswith("(RZ)") else None
+        try:
+            trace = lab.simulate_neuron(self.a.value, self.b.value, self.c.value, self.d.value,
+                                        I_before=k.I_before, I_after=self.current.value,
+                                        step_ms=k.step_ms, pulse_at_ms=pulse)
+        except ValueError as exc:
+            self.message.value = f"⚠ {exc}"
+            return
+        self.message.value = ""
+        self.trace = trace
+        draw_neuron(trace, self.ax_v, self.ax_u, self.ax_phase, self.current.value)
+        self.fig.canvas.draw()
+
+
+def draw_neuron(trace: lab.NeuronTrace, ax_v, ax_u, ax_phase, current_after: float) -> None:
+    for ax in (ax_v, ax_u, ax_phase):
+        ax.clear()
+    ax_v.plot(trace.t_ms, trace.v_mV, color="k", lw=0.9)
+    ax_v.set_ylabel("v (mV)")
+    rate = f"{len(trace.spike_t_ms)} spikes"
+    ax_v.set_title(f"a={trace.a:g}, b={trace.b:g}, c={trace.c:g}, d={trace.d:g}: {rate}",
+                   loc="left", fontsize=10)
+    ax_v.tick_params(labelbottom=False)
+    ax_u.plot(trace.t_ms, trace.u, color="#7d3c98", lw=0.9, label="u")
+    current_ax = ax_u.twinx()
+    current_ax.plot(trace.t_ms, trace.I, color="0.5", lw=0.8)
+    current_ax.set_ylabel("I (mV/ms)", color="0.5")
+    ax_u.set(xlabel="time (ms)", ylabel="u (mV/ms)")
+    v = np.linspace(-85, 35, 300)
+    v_null, u_null = lab.nullclines(trace.b, current_after, v)
+    ax_phase.plot(trace.v_mV, trace.u, color="k", lw=0.6, alpha=0.8, label="trajectory")
+    ax_phase.plot(v, v_null, color="#c0392b", lw=1.0, label="v-nullcline")
+    ax_phase.plot(v, u_null, color="#2471a3", lw=1.0, label="u-nullcline")
+    lo, hi = np.nanmin(trace.u), np.nanmax(trace.u)
+    margin = max(2.0, 0.3 * (hi - lo))
+    ax_phase.set(xlim=(-85, 35), ylim=(lo - margin, hi + margin), xlabel="v (mV)", ylabel="u (mV/ms)")
+    ax_phase.set_title("phase plane", loc="left", fontsize=10)
+    ax_phase.legend(fontsize=7, frameon=False, loc="upper left")
+
+
+# ----------------------------------------------------------------------
+def parse_query(query: str | None) -> tuple[str, Params, int | None, str | None]:
+    """(preset name, params, seed, tab) from a query string; ``ValueError`` names the bad key.
+
+    ``preset`` picks the starting parameters, any parameter field overrides it,
+    ``seed`` and ``tab`` (network, synapse, neuron) are optional.
+    """
+    if not query:
+        return "default", presets.DEFAULT, None, None
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ValueError(f"the link's query is {len(query)} characters; the limit is {MAX_QUERY_LENGTH}")
+    pairs = parse_qs(query.lstrip("?"), keep_blank_values=True, strict_parsing=False)
+    values = {key: items[-1] for key, items in pairs.items()}
+    preset = values.pop("preset", "default")
+    params = presets.get(preset)
+    seed = None
+    if "seed" in values:
+        text = values.pop("seed")
+        if not text.isdigit() or int(text) >= 2**31:
+            raise ValueError(f"seed={text!r} is invalid; allowed: an integer in [0, 2**31)")
+        seed = int(text)
+    tab = values.pop("tab", None)
+    if tab is not None and tab not in TABS:
+        raise ValueError(f"tab={tab!r} is invalid; allowed: {', '.join(TABS)}")
+    changes = {}
+    for key, text in values.items():
+        params_mod.field_info(key)  # unknown keys are errors
+        changes[key] = params_mod.coerce(key, text)
+    return preset, Params.from_dict(changes, params), seed, tab
+
+
+def link_query(params: Params, seed: int, preset: str, tab: str | None = None) -> str:
+    """The shortest query string that reproduces ``params`` from ``preset``."""
+    base = presets.get(preset)
+    changed = {f.name: getattr(params, f.name) for f in params_mod.fields()
+               if getattr(params, f.name) != getattr(base, f.name)}
+    query = {"preset": preset, **{k: str(v).lower() if isinstance(v, bool) else v for k, v in changed.items()}}
+    if seed:
+        query["seed"] = seed
+    if tab and tab != "network":
+        query["tab"] = tab
+    return "?" + urlencode(query)
+
+
+TABS = ("network", "synapse", "neuron")
+
+
+def page_query() -> str | None:
+    """The query string of the page showing this notebook in Voila (else None).
+
+    With preheated kernels this waits until a visitor's request arrives.
+    """
+    import os
+
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import get_query_string
+
+        return get_query_string() or None
+    return os.environ.get("QUERY_STRING") or None
+
+
+class Dashboard:
+    """The three tabs, with a shareable link of the network setting."""
+
+    def __init__(self, query: str | None = None, engine=None):
+        self.link_error = ""
+        try:
+            preset, params, seed, tab = parse_query(query)
+        except ValueError as exc:
+            preset, params, seed, tab = "default", presets.DEFAULT, None, None
+            self.link_error = f'<span class="stpx-link-error">⚠ link ignored: {html.escape(str(exc))}</span><br>'
+        self.explorer = Explorer(params=params, seed=seed or 0, engine=engine, preset=preset)
+        self.synapse_lab = SynapseLab()
+        self.gallery = NeuronGallery()
+        self.link = W.HTML("")
+        self.link.add_class("stpx-share-link")
+        self.explorer.on_params_changed = self._update_link
+        self._update_link(self.explorer.current_params_or_none(), seed or 0)
+        network = W.VBox([W.HTML(TEACHING["network"]), self.link, self.explorer.widget])
+        self.tabs = W.Tab(children=[network, self.synapse_lab.widget, self.gallery.widget],
+                          titles=("Network", "Synapse lab", "Neuron types"))
+        self.tabs.add_class("stpx-tabs")
+        if tab:
+            self.tabs.selected_index = TABS.index(tab)
+        self.widget = self.tabs
+
+    def apply_query(self, query: str | None) -> None:
+        """Apply a page's query string after construction (Voila's preheated kernels
+        learn it only when a visitor arrives); an invalid link is reported, not applied."""
+        if not query:
+            return
+        try:
+            preset, params, seed, tab = parse_query(query)
+        except ValueError as exc:
+            self.link_error = f'<span class="stpx-link-error">⚠ link ignored: {html.escape(str(exc))}</span><br>'
+            self._update_link(self.explorer.current_params_or_none(), int(self.explorer.seed.value))
+            return
+        self.explorer.select_preset(preset, params, seed)
+        if tab:
+            self.tabs.selected_index = TABS.index(tab)
+
+    def _update_link(self, params: Params | None, seed: int) -> None:
+        if params is None:
+            return
+        query = html.escape(link_query(params, seed, self.explorer.preset.value))
+        self.link.value = self.link_error + (f'<a class="stpx-link" href="{query}" target="_blank">🔗 link to this setting</a> '
+                           f'<code class="stpx-link-query">{query}</code>')
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
