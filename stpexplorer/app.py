@@ -39,7 +39,6 @@ CSS = """
 <style>
 .stpx-app { font-family: sans-serif; }
 .stpx-error { color: #922b21; background: #fdedec; border-left: 4px solid #c0392b; padding: 2px 8px; }
-.stpx-error:empty { display: none; }
 .stpx-busy { color: #b9770e; font-weight: bold; }
 .stpx-status { color: #424949; }
 .stpx-note { color: #7d6608; }
@@ -83,13 +82,26 @@ def new_panel(name: str, figsize: tuple[float, float]):
     if "ipympl" not in matplotlib.get_backend():
         plt.switch_backend("module://ipympl.backend_nbagg")
     with plt.ioff():
-        fig = plt.figure(figsize=figsize, layout="constrained")
+        # fixed margins: constrained layout would be recomputed at every redraw
+        fig = plt.figure(figsize=figsize)
+    fig.subplots_adjust(left=0.09, right=0.9, bottom=0.16, top=0.88, hspace=0.45, wspace=0.35)
     fig.canvas.header_visible = False
     fig.canvas.footer_visible = False
     fig.canvas.toolbar_position = "left"
     box = W.Box([fig.canvas])
     box.add_class(f"stpx-panel-{name}")
     return fig, box
+
+
+def render(fig) -> None:
+    """Draw ``fig`` now (so measured times include drawing) and make sure ipympl's
+    stored image is a complete data URL: ipympl 0.10 keeps a bare base64 PNG when
+    the figure is drawn before any browser is attached (Voila's preheated
+    kernels), which the page then fails to load."""
+    fig.canvas.draw()
+    url = getattr(fig.canvas, "_data_url", None)
+    if isinstance(url, str) and url and not url.startswith("data:"):
+        fig.canvas._data_url = "data:image/png;base64," + url
 
 
 def _set_widget_value(widget: W.Widget, value) -> None:
@@ -157,7 +169,7 @@ class Explorer:
         self.status.add_class("stpx-status")
         self.busy = W.HTML("")
         self.busy.add_class("stpx-busy")
-        self.error = W.HTML("")
+        self.error = W.HTML("", layout=W.Layout(display="none"))
         self.error.add_class("stpx-error")
         self.note = W.HTML("")
         self.note.add_class("stpx-note")
@@ -229,10 +241,8 @@ class Explorer:
             self.show_error(message)
         else:
             draw_start = time.perf_counter()
-            previous, self.result = self.result, result
-            if previous is not None and self.reference is None:
-                self._previous = previous
-            self.error.value = ""
+            self._previous, self.result = self.result, result
+            self.set_error("")
             self.redraw()
             now = time.perf_counter()
             self.run_count += 1
@@ -247,9 +257,14 @@ class Explorer:
     def show_error(self, message: str) -> None:
         from html import escape
 
-        self.error.value = f"⚠ {escape(message)}"
+        self.set_error(f"⚠ {escape(message)}")
         if not self.runner.busy:
             self.busy.value = ""
+
+    def set_error(self, html_text: str) -> None:
+        """Show (or with "" hide) the error box."""
+        self.error.value = html_text
+        self.error.layout.display = "" if html_text else "none"
 
     def _update_status(self, total_s: float) -> None:
         r = self.result
@@ -267,15 +282,14 @@ class Explorer:
     def _build_panels(self) -> None:
         self.figures, self.axes, self.panel_boxes = {}, {}, {}
         for name in PANELS:
-            width = 4.2 if name == "connectivity" else 8.6
+            width = 3.6 if name == "connectivity" else 7.4
             fig, box = new_panel(name, (width, PANEL_HEIGHTS[name]))
             self.figures[name] = fig
             self.axes[name] = fig.add_subplot()
             self.panel_boxes[name] = box
         self._syncing = False
-        for name in TIME_PANELS:
-            self.axes[name].callbacks.connect("xlim_changed", self._sync_time_axes)
         self._previous = None
+        self._connectivity_key = None
         self.neuron_pick = W.Dropdown(description="show neuron", options=[],
                                       style={"description_width": "90px"},
                                       tooltip="Another recorded neuron (no re-run)")
@@ -327,8 +341,8 @@ class Explorer:
         with self._lock:
             r = self.result
             overlay = self._overlay()
-            for name, fig in self.figures.items():
-                for extra in fig.axes[1:]:
+            for name in TIME_PANELS:
+                for extra in self.figures[name].axes[1:]:
                     extra.remove()
                 self.axes[name].clear()
             self._syncing = True
@@ -343,13 +357,20 @@ class Explorer:
                 if overlay is not None and overlay.params.stp:
                     plotting.plot_resources(overlay, self.axes["resources"], faint=True)
                 plotting.plot_resources(r, self.axes["resources"])
-                plotting.plot_connectivity(r, self.axes["connectivity"])
+                connectivity_changed = self._connectivity_key != (id(r.conn_pre), r.syn_pre, r.syn_post)
+                if connectivity_changed:  # 20 000 points: redraw only when it changes
+                    self.axes["connectivity"].clear()
+                    plotting.plot_connectivity(r, self.axes["connectivity"])
+                    self._connectivity_key = (id(r.conn_pre), r.syn_pre, r.syn_post)
                 for name in TIME_PANELS:
                     self.axes[name].set_xlim(0, r.duration_ms)
+                    # Axes.clear() drops callbacks: link the time axes again
+                    self.axes[name].callbacks.connect("xlim_changed", self._sync_time_axes)
             finally:
                 self._syncing = False
-            for fig in self.figures.values():
-                fig.canvas.draw()  # render now, so the measured time includes drawing
+            for name, fig in self.figures.items():
+                if name != "connectivity" or connectivity_changed:
+                    render(fig)
             self._update_pickers()
 
     def _update_pickers(self) -> None:
@@ -378,7 +399,7 @@ class Explorer:
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.error.value = ""
+        self.set_error("")
         self.redraw()
 
     # ------------------------------------------------------------------ save / load
@@ -412,7 +433,7 @@ class Explorer:
         except ValueError as exc:
             self.show_error(f"parameter file rejected: {exc}")
             return
-        self.error.value = ""
+        self.set_error("")
         self.apply_params(params)
 
     def _on_upload(self, change) -> None:
@@ -468,6 +489,14 @@ class Explorer:
         app = W.VBox([W.HTML(CSS), W.HBox([left, right])])
         app.add_class("stpx-app")
         return app
+
+    def close(self) -> None:
+        """Stop the worker and release the figures (tests, scripts)."""
+        import matplotlib.pyplot as plt
+
+        self.runner.stop()
+        for fig in self.figures.values():
+            plt.close(fig)
 
     def _ipython_display_(self):
         from IPython.display import display

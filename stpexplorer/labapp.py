@@ -15,7 +15,7 @@ import numpy as np
 
 from . import lab, presets
 from . import params as params_mod
-from .app import Explorer, new_panel
+from .app import Explorer, new_panel, render
 from .params import Params
 
 #: Longest query string accepted (characters).
@@ -77,7 +77,7 @@ class SynapseLab:
         self.kind = W.ToggleButtons(options=["regular", "poisson"], value="regular",
                                     style={"button_width": "80px"})
         self.kind.add_class("stpx-lab-control-kind")
-        self.message = W.HTML("")
+        self.message = W.HTML("", layout=W.Layout(display="none"))
         self.message.add_class("stpx-error")
         self.fig, self.panel = new_panel("lab", (11.5, 6.4))
         self.axes = self.fig.subplots(2, 2)
@@ -105,12 +105,13 @@ class SynapseLab:
             res = lab.synapse_lab(self.U_0.value, self.Omega_f.value, self.Omega_d.value, self.rate.value,
                                   self.n_spikes.value, self.kind.value, self.gap.value)
         except ValueError as exc:
-            self.message.value = f"⚠ {exc}"
+            self.message.value = f"⚠ {html.escape(str(exc))}"
+            self.message.layout.display = ""
             return
-        self.message.value = ""
+        self.message.layout.display = "none"
         self.result = res
         draw_synapse_lab(res, self.axes)
-        self.fig.canvas.draw()
+        render(self.fig)
 
 
 def draw_synapse_lab(res: lab.SynapseLabResult, axes) -> None:
@@ -162,7 +163,7 @@ class NeuronGallery:
         self.d = _slider("d (mV/ms)", k.d, -5.0, 20.0, 0.05, "stpx-gallery-control-d")
         self.current = _slider("I after step", k.I_after, -20.0, 40.0, 0.5, "stpx-gallery-control-I",
                                tooltip="Input current after the step (mV/ms)")
-        self.message = W.HTML("")
+        self.message = W.HTML("", layout=W.Layout(display="none"))
         self.message.add_class("stpx-error")
         self.fig, self.panel = new_panel("gallery", (11.5, 4.8))
         grid = self.fig.add_gridspec(2, 2, width_ratios=[2, 1])
@@ -197,12 +198,13 @@ class NeuronGallery:
                                         I_before=k.I_before, I_after=self.current.value,
                                         step_ms=k.step_ms, pulse_at_ms=pulse)
         except ValueError as exc:
-            self.message.value = f"⚠ {exc}"
+            self.message.value = f"⚠ {html.escape(str(exc))}"
+            self.message.layout.display = ""
             return
-        self.message.value = ""
+        self.message.layout.display = "none"
         self.trace = trace
         draw_neuron(trace, self.ax_v, self.ax_u, self.ax_phase, self.current.value)
-        self.fig.canvas.draw()
+        render(self.fig)
 
 
 def draw_neuron(trace: lab.NeuronTrace, ax_v, ax_u, ax_phase, current_after: float) -> None:

@@ -1,0 +1,175 @@
+"""The dashboard's Python side with real widgets and real simulations (no browser)."""
+
+import base64
+import json
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from stpexplorer import presets
+from stpexplorer.app import MAX_UPLOAD_BYTES, Explorer
+from stpexplorer.labapp import Dashboard, link_query, parse_query
+from stpexplorer.runner import LatestRunner
+
+
+@pytest.fixture
+def explorer(engine):
+    ex = Explorer(presets.FORUM, engine=engine, preset="forum")
+    assert ex.wait(300)
+    yield ex
+    ex.close()
+
+
+def test_every_field_has_a_control_with_its_dom_class_unit_and_doc(explorer):
+    from stpexplorer import params as P
+
+    for f in P.fields():
+        widget = explorer.controls[f.name]
+        assert f"stpx-control-{f.name}" in widget._dom_classes
+        assert widget.tooltip == f.metadata["doc"]
+        if f.metadata["unit"] not in ("", "1"):
+            assert f.metadata["unit"] in widget.description
+
+
+def test_a_slider_change_reruns_and_redraws(explorer):
+    before = explorer.result
+    explorer.controls["U_0"].value = 0.2
+    assert explorer.wait(60)
+    assert explorer.result is not before and explorer.result.params.U_0 == 0.2
+    assert explorer.run_count == 2 and "run #2" in explorer.status.value
+    assert not np.array_equal(before.r_at_spikes, explorer.result.r_at_spikes[: len(before.r_at_spikes)]) \
+        or len(before.r_at_spikes) != len(explorer.result.r_at_spikes)
+
+
+def test_invalid_and_unstable_settings_show_a_message_and_keep_the_last_panels(explorer):
+    good = explorer.result
+    explorer.controls["C_m"].value = 0.01
+    explorer.controls["w_i"].value = 10.0
+    assert explorer.wait(60)
+    assert "diverged" in explorer.error.value and explorer.result is good
+    explorer.controls["C_m"].value = 1.0
+    explorer.controls["w_i"].value = 1.0
+    assert explorer.wait(60)
+    assert explorer.error.value == "" and explorer.result is not good
+
+
+def test_budget_errors_are_shown_without_running(explorer, monkeypatch):
+    monkeypatch.setenv("STPEXPLORER_MAX_SYNAPSES", "10")
+    count = explorer.run_count
+    explorer.controls["U_0"].value = 0.33
+    assert "exceed the limit" in explorer.error.value
+    assert explorer.wait(10) and explorer.run_count == count
+
+
+def test_preset_sets_every_control_and_reset_returns_to_it(explorer):
+    explorer.preset.value = "depressing"
+    assert explorer.wait(300)
+    for name in ("U_0", "Omega_f", "Omega_d", "N_e", "w_e"):
+        assert explorer.controls[name].value == getattr(presets.DEPRESSING, name)
+    explorer.controls["U_0"].value = 0.9
+    explorer.reset.click()
+    assert explorer.wait(60) and explorer.controls["U_0"].value == presets.DEPRESSING.U_0
+
+
+def test_params_json_download_upload_round_trip_and_limits(explorer):
+    href = explorer.param_link.value.split('href="')[1].split('"')[0]
+    data = json.loads(base64.b64decode(href.split("base64,")[1]))
+    assert data == presets.FORUM.to_dict()
+    data["U_0"] = 0.25
+    explorer.load_params_json(json.dumps(data).encode())
+    assert explorer.wait(60) and explorer.controls["U_0"].value == 0.25
+    explorer.load_params_json(b"{" + b" " * MAX_UPLOAD_BYTES + b"}")
+    assert "limit is" in explorer.error.value
+    explorer.load_params_json(b'{"U_0": 7}')
+    assert "U_0=7" in explorer.error.value and explorer.controls["U_0"].value == 0.25
+
+
+def test_value_beyond_the_slider_range_is_kept_not_clamped(explorer):
+    explorer.load_params_json(json.dumps({**presets.FORUM.to_dict(), "w_e": 50.0}).encode())
+    assert explorer.controls["w_e"].value == 50.0
+
+
+def test_picking_another_neuron_or_synapse_does_not_resimulate(explorer):
+    runs = explorer.run_count
+    other = [n for n in explorer.result.recorded_neurons if n != explorer.result.rec_neuron][0]
+    explorer.neuron_pick.value = int(other)
+    assert explorer.result.rec_neuron == other and explorer.run_count == runs
+    r = explorer.result
+    pre, post = int(r.conn_pre[5]), int(r.conn_post[5])
+    explorer.syn_pre.value, explorer.syn_post.value = pre, post
+    explorer.syn_show.click()
+    assert (explorer.result.syn_pre, explorer.result.syn_post) == (pre, post)
+    assert explorer.run_count == runs
+
+
+def test_exports_png_and_npz(explorer):
+    explorer.export.click()
+    html = explorer.export_links.value
+    png = base64.b64decode(html.split("data:image/png;base64,")[1].split('"')[0])
+    assert png.startswith(b"\x89PNG")
+    assert "data:application/octet-stream;base64," in html
+
+
+def test_time_axes_are_linked(explorer):
+    explorer.axes["conductances"].set_xlim(100, 200)
+    for name in ("raster", "resources"):
+        assert explorer.axes[name].get_xlim() == (100, 200)
+
+
+def test_previous_run_overlay_and_pinned_reference(explorer):
+    first = explorer.result
+    explorer.pin.value = True
+    for value in (0.1, 0.15):
+        explorer.controls["U_0"].value = value
+        assert explorer.wait(60)
+    assert explorer.reference is first and explorer._overlay() is first
+    explorer.pin.value = False
+    assert explorer._overlay().params.U_0 == 0.1  # back to the run before the current one
+
+
+def test_latest_request_wins_and_stale_runs_are_dropped():
+    done, started = [], threading.Event()
+
+    def work(job):
+        started.set()
+        time.sleep(0.2)
+        return job
+
+    runner = LatestRunner(work, lambda job, out, err: done.append(out))
+    runner.submit(1)
+    started.wait(5)
+    for job in (2, 3, 4):
+        runner.submit(job)  # 1 is running: 2 and 3 are replaced by 4, 1 becomes stale
+    assert runner.wait_idle(10)
+    runner.stop()
+    assert done == [4] and runner.dropped == 1
+
+
+def test_share_link_round_trip():
+    params = presets.FORUM.replace(U_0=0.3, stp=False)
+    query = link_query(params, seed=5, preset="forum", tab="synapse")
+    assert query.startswith("?preset=forum&") and "U_0=0.3" in query and "stp=false" in query
+    assert parse_query(query) == ("forum", params, 5, "synapse")
+    for bad, field in (("U_0=abc", "U_0"), ("bogus=1", "bogus"), ("seed=-1", "seed"), ("tab=x", "tab"),
+                       ("preset=nope", "preset"), ("a" * 5000, "limit")):
+        with pytest.raises(ValueError, match=field):
+            parse_query(bad)
+
+
+def test_dashboard_tabs_from_a_link(engine):
+    dash = Dashboard("preset=forum&U_0=0.3&seed=2&tab=neuron", engine=engine)
+    try:
+        assert dash.explorer.wait(300)
+        assert dash.tabs.selected_index == 2
+        assert dash.explorer.preset.value == "forum" and dash.explorer.result.params.U_0 == 0.3
+        assert "?preset=forum&amp;U_0=0.3&amp;seed=2" in dash.link.value
+        dash.synapse_lab.preset.value = "facilitating"
+        assert dash.synapse_lab.result.amplitude_ratio[1] > 1
+        dash.gallery.kind.value = "chattering (CH)"
+        assert len(dash.gallery.trace.spike_t_ms) > 10
+        dash.apply_query("U_0=9")
+        assert "link ignored: U_0=9" in dash.link.value
+    finally:
+        dash.explorer.close()
