@@ -22,6 +22,7 @@ import numpy as np
 
 from . import params as params_mod
 from . import plotting, presets
+from .plotting import remove_artists, rescale
 from .params import Params
 from .runner import LatestRunner
 from .simulate import check_budget, engine_note, simulate
@@ -38,7 +39,7 @@ PANEL_HEIGHTS = {"raster": 2.8, "conductances": 2.4, "resources": 2.4, "connecti
 CSS = """
 <style>
 .stpx-app { font-family: sans-serif; }
-.stpx-error { color: #922b21; background: #fdedec; border-left: 4px solid #c0392b; padding: 2px 8px; }
+.stpx-error, .stpx-lab-error { color: #922b21; background: #fdedec; border-left: 4px solid #c0392b; padding: 2px 8px; }
 .stpx-busy { color: #b9770e; font-weight: bold; }
 .stpx-status { color: #424949; }
 .stpx-note { color: #7d6608; }
@@ -288,6 +289,11 @@ class Explorer:
             self.axes[name] = fig.add_subplot()
             self.panel_boxes[name] = box
         self._syncing = False
+        for name in TIME_PANELS:
+            self.axes[name].callbacks.connect("xlim_changed", self._sync_time_axes)
+        self.rate_ax = self.axes["raster"].twinx()
+        self.rate_ax.set_ylabel("rate (Hz)")
+        self.v_ax = self.axes["conductances"].twinx()
         self._previous = None
         self._connectivity_key = None
         self.neuron_pick = W.Dropdown(description="show neuron", options=[],
@@ -335,37 +341,37 @@ class Explorer:
         return self.reference if self.reference is not None else self._previous
 
     def redraw(self) -> None:
-        """Redraw every panel from ``self.result`` (no simulation)."""
+        """Redraw every panel from ``self.result`` (no simulation).
+
+        Artists are replaced inside persistent Axes (and twin Axes), so ticks
+        and layout are not rebuilt at every slider move.
+        """
         if self.result is None:
             return
         with self._lock:
             r = self.result
             overlay = self._overlay()
-            for name in TIME_PANELS:
-                for extra in self.figures[name].axes[1:]:
-                    extra.remove()
-                self.axes[name].clear()
+            axes = self.axes
+            for ax in (*(axes[n] for n in TIME_PANELS), self.rate_ax, self.v_ax):
+                remove_artists(ax)
             self._syncing = True
             try:
-                plotting.plot_raster(r, self.axes["raster"], show_rate=False)
-                rate_ax = self.axes["raster"].twinx()
+                plotting.plot_raster(r, axes["raster"], show_rate=False)
                 if overlay is not None:
-                    plotting.plot_rate(overlay, rate_ax, faint=True)
-                plotting.plot_rate(r, rate_ax)
-                rate_ax.set_ylabel("rate (Hz)")
-                plotting.plot_conductances(r, self.axes["conductances"])
+                    plotting.plot_rate(overlay, self.rate_ax, faint=True, populations=("all",))
+                plotting.plot_rate(r, self.rate_ax, populations=("all",))
+                plotting.plot_conductances(r, axes["conductances"], v_ax=self.v_ax)
                 if overlay is not None and overlay.params.stp:
-                    plotting.plot_resources(overlay, self.axes["resources"], faint=True)
-                plotting.plot_resources(r, self.axes["resources"])
+                    plotting.plot_resources(overlay, axes["resources"], faint=True)
+                plotting.plot_resources(r, axes["resources"])
+                rescale(self.rate_ax, axes["conductances"], self.v_ax)
+                for name in TIME_PANELS:
+                    axes[name].set_xlim(0, r.duration_ms)
                 connectivity_changed = self._connectivity_key != (id(r.conn_pre), r.syn_pre, r.syn_post)
                 if connectivity_changed:  # 20 000 points: redraw only when it changes
-                    self.axes["connectivity"].clear()
-                    plotting.plot_connectivity(r, self.axes["connectivity"])
+                    remove_artists(axes["connectivity"])
+                    plotting.plot_connectivity(r, axes["connectivity"])
                     self._connectivity_key = (id(r.conn_pre), r.syn_pre, r.syn_post)
-                for name in TIME_PANELS:
-                    self.axes[name].set_xlim(0, r.duration_ms)
-                    # Axes.clear() drops callbacks: link the time axes again
-                    self.axes[name].callbacks.connect("xlim_changed", self._sync_time_axes)
             finally:
                 self._syncing = False
             for name, fig in self.figures.items():

@@ -78,7 +78,7 @@ class SynapseLab:
                                     style={"button_width": "80px"})
         self.kind.add_class("stpx-lab-control-kind")
         self.message = W.HTML("", layout=W.Layout(display="none"))
-        self.message.add_class("stpx-error")
+        self.message.add_class("stpx-lab-error")
         self.fig, self.panel = new_panel("lab", (11.5, 6.4))
         self.axes = self.fig.subplots(2, 2)
         self._loading = False
@@ -164,7 +164,7 @@ class NeuronGallery:
         self.current = _slider("I after step", k.I_after, -20.0, 40.0, 0.5, "stpx-gallery-control-I",
                                tooltip="Input current after the step (mV/ms)")
         self.message = W.HTML("", layout=W.Layout(display="none"))
-        self.message.add_class("stpx-error")
+        self.message.add_class("stpx-lab-error")
         self.fig, self.panel = new_panel("gallery", (11.5, 4.8))
         grid = self.fig.add_gridspec(2, 2, width_ratios=[2, 1])
         self.ax_v = self.fig.add_subplot(grid[0, 0])

@@ -66,19 +66,26 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
     return ax
 
 
-def plot_rate(result: Result, ax=None, bin_ms: float = 2.0, faint: bool = False, label=None):
-    """Population rates of E and I (Hz) against time."""
+RATE_COLORS = {"e": E_COLOR, "i": I_COLOR, "all": "k"}
+
+
+def plot_rate(result: Result, ax=None, bin_ms: float = 2.0, faint: bool = False,
+              populations=("e", "i")):
+    """Population rates (Hz) against time; ``populations`` from 'e', 'i', 'all'."""
     ax = _axes(ax)
     style = _overlay_style(faint)
-    for pop, color in (("e", E_COLOR), ("i", I_COLOR)):
+    for pop in populations:
         centres, rate = result.population_rate(bin_ms, pop)
-        ax.plot(centres, rate, color=color, lw=0.9, label=label or pop.upper(), **style)
+        ax.plot(centres, rate, color=RATE_COLORS[pop], lw=0.9, label=pop.upper(), **style)
     ax.set_ylabel("rate (Hz)")
     return ax
 
 
-def plot_conductances(result: Result, ax=None):
-    """ge and gi (nS) of the recorded neuron, with v (mV) and the spike cut-off."""
+def plot_conductances(result: Result, ax=None, v_ax=None):
+    """ge and gi (nS) of the recorded neuron, with v (mV) and the spike cut-off.
+
+    v goes on ``v_ax`` (default: a new twin of ``ax``).
+    """
     ax = _axes(ax)
     t = result.t_ms
     ax.plot(t, result.ge_nS, color=E_COLOR, lw=0.9, label="ge")
@@ -87,7 +94,7 @@ def plot_conductances(result: Result, ax=None):
     if result.params.synapse_model == "current":
         ax.text(0.01, 0.9, "current-pulse synapses: no conductances", transform=ax.transAxes,
                 fontsize=8, color="0.4")
-    v_ax = ax.twinx()
+    v_ax = ax.twinx() if v_ax is None else v_ax
     v_ax.plot(t, result.v_mV, color="k", lw=0.7, alpha=0.8, label="v")
     v_ax.axhline(V_PEAK_MV, color="0.5", ls=":", lw=0.8)
     v_ax.set_ylabel("v (mV)")
@@ -97,6 +104,22 @@ def plot_conductances(result: Result, ax=None):
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.v_axes = v_ax
     return ax
+
+
+def remove_artists(ax) -> None:
+    """Empty an Axes but keep its axis and tick objects (much faster to redraw
+    than ``Axes.clear()``, which rebuilds the ticks)."""
+    for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+
+
+def rescale(*axes_list) -> None:
+    """Fit the autoscaled limits to the current artists."""
+    for ax in axes_list:
+        ax.relim()
+        ax.autoscale_view()
 
 
 def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 2000):

@@ -126,9 +126,9 @@ def test_unstable_setting_shows_the_error_and_the_page_recovers(dash):
         assert after[name]["hash"] == before[name]["hash"], f"panel {name} changed after a failed run"
         assert dash.page.locator(f".stpx-panel-{name}").is_visible()
     assert dash.page.locator(".stpx-error").is_visible()
-    # a valid value clears the error and redraws
+    # a valid value clears the error and redraws (the connectivity is unchanged and kept)
     start = dash.set_number("C_m", "1")
-    dash.wait_redraw(run, after, dash.PANELS, start, "C_m back to 1", must_change=False)
+    dash.wait_redraw(run, after, TIME_PANELS, start, "C_m back to 1", must_change=False)
     dash.settle()
     assert dash.error() == ""
     assert dash.run_number() == run + 1
