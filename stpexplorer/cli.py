@@ -53,6 +53,41 @@ def cmd_params(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from . import sweep as sweep_mod
+
+    base = params_mod.Params.from_dict(_parse_set(args.set), presets.get(args.preset))
+    grid = dict(sweep_mod.parse_grid(spec) for spec in args.grid)
+    if not grid:
+        raise ValueError("give at least one --grid FIELD=START:STOP:COUNT")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds {args.seeds} is invalid; allowed >= 1")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    client = None
+    if args.scheduler:
+        from dask.distributed import Client
+
+        client = Client(args.scheduler)
+    elif args.workers:
+        client = sweep_mod.local_client(args.workers)
+    try:
+        rows = sweep_mod.sweep(base, grid, seeds=range(args.seeds), client=client,
+                               results_dir=out / "rows")
+    finally:
+        if client is not None:
+            cluster = getattr(client, "cluster", None)
+            client.close()
+            if cluster is not None and not args.scheduler:
+                cluster.close()
+    sweep_mod.write_csv(rows, out / "sweep.csv")
+    pictures = sweep_mod.heatmaps(rows, grid, out)
+    failed = sum(1 for r in rows if r["error"])
+    print(f"{len(rows)} runs ({failed} with an error or divergence); wrote {out / 'sweep.csv'} and "
+          f"{len(pictures)} pictures")
+    return 0
+
+
 def cmd_dashboard(args) -> int:
     from .serve import serve
 
@@ -74,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("presets", help="list the presets").set_defaults(func=cmd_presets)
     sub.add_parser("params", help="print the parameter table (markdown)").set_defaults(func=cmd_params)
+
+    sw = sub.add_parser("sweep", help="run a parameter grid on Dask; write sweep.csv and heatmaps")
+    sw.add_argument("--preset", default="default")
+    sw.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    sw.add_argument("--grid", action="append", default=[], metavar="FIELD=START:STOP:COUNT",
+                    help="a grid axis (also FIELD=V1,V2,...); repeatable")
+    sw.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 per grid point")
+    sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
+    sw.add_argument("--workers", type=int, default=0, help="local workers (default: 2)")
+    sw.add_argument("--out", required=True)
+    sw.set_defaults(func=cmd_sweep)
 
     dash = sub.add_parser("dashboard", help="serve the explorer with Voila")
     dash.add_argument("--port", type=int, default=8866)

@@ -1,0 +1,233 @@
+"""Parameter sweeps on Dask: every grid point and seed is one task.
+
+>>> from stpexplorer import presets
+>>> from stpexplorer.sweep import sweep
+>>> rows = sweep(presets.FORUM, {"U_0": [0.2, 0.5], "Omega_f": [1.0, 10.0]}, seeds=[0, 1])
+
+Tasks run on a ``dask.distributed`` client — a LocalCluster on this machine by
+default, or any scheduler (``client=Client("tcp://host:8786")``).  Each worker
+keeps one :class:`~stpexplorer.StandaloneEngine`, so a grid over run-time
+parameters compiles the network once per worker and re-runs it (the build
+cache on disk is shared by workers on one machine).  Each finished row is
+stored under ``cache_dir`` by a hash of its parameters and seed, so an
+interrupted sweep resumes where it stopped.  A failing point is reported in
+its row (``error``) and does not stop the sweep.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import stp
+from .params import Params, coerce, field_info
+
+MEASURES = ("rate_e_hz", "rate_i_hz", "synchrony", "dominant_hz", "mean_release")
+COLUMNS = ("seed", *MEASURES, "diverged", "error")
+
+
+def summarise(result) -> dict:
+    """Summary measures of one run.
+
+    synchrony: coefficient of variation of the population rate in 5 ms bins
+    (0 for asynchronous firing, larger for population bursts); dominant_hz: peak
+    of the rate spectrum between 2 and 100 Hz; mean_release: mean r = u·x over
+    all excitatory spikes (closed-form recursion on every neuron's train).
+    """
+    _, rate = result.population_rate(5.0)
+    synchrony = float(rate.std() / rate.mean()) if rate.mean() > 0 else 0.0
+    _, fine = result.population_rate(1.0)
+    power = np.abs(np.fft.rfft(fine - fine.mean())) ** 2
+    freqs = np.fft.rfftfreq(len(fine), 1e-3)
+    band = (freqs >= 2) & (freqs <= 100)
+    dominant = float(freqs[band][np.argmax(power[band])]) if power[band].any() else 0.0
+    p = result.params
+    releases = []
+    if p.stp:
+        exc = result.spike_i < result.Ne
+        for neuron in np.unique(result.spike_i[exc]):
+            times = result.spike_t_ms[result.spike_i == neuron]
+            releases.append(stp.recursion(times, p.U_0, p.Omega_f, p.Omega_d).r)
+    mean_release = float(np.concatenate(releases).mean()) if releases else (1.0 if not p.stp else 0.0)
+    return {"rate_e_hz": result.mean_rate_hz("e"), "rate_i_hz": result.mean_rate_hz("i"),
+            "synchrony": synchrony, "dominant_hz": dominant, "mean_release": mean_release}
+
+
+_WORKER_ENGINE = None
+
+
+def run_point(params_dict: dict, seed: int, cache_dir: str | None) -> dict:
+    """One task: simulate and summarise; errors become part of the row."""
+    global _WORKER_ENGINE
+    from .simulate import DivergenceError, StandaloneEngine, default_engine, simulate
+
+    row = {"seed": seed, "diverged": False, "error": ""}
+    try:
+        params = Params.from_dict(params_dict)
+        if _WORKER_ENGINE is None:
+            _WORKER_ENGINE = StandaloneEngine(cache=cache_dir) if cache_dir else default_engine()
+        row.update(summarise(simulate(params, seed=seed, engine=_WORKER_ENGINE)))
+    except DivergenceError as exc:
+        row.update(diverged=True, error=str(exc))
+    except (ValueError, RuntimeError) as exc:
+        row["error"] = str(exc)
+    return row
+
+
+def expand_grid(base: Params, grid: dict) -> list[dict]:
+    """Every combination of the grid values as changes to ``base`` (validated later, per row)."""
+    for name in grid:
+        field_info(name)
+    names = list(grid)
+    return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
+
+
+def parse_grid(spec: str) -> tuple[str, list]:
+    """'U_0=0.1:0.9:9' (start:stop:count, inclusive) or 'stp=true,false' (a list)."""
+    if "=" not in spec:
+        raise ValueError(f"--grid expects FIELD=START:STOP:COUNT or FIELD=V1,V2,..., got {spec!r}")
+    name, values = (part.strip() for part in spec.split("=", 1))
+    field_info(name)
+    if ":" in values:
+        parts = values.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"--grid {name}: expected START:STOP:COUNT, got {values!r}")
+        start, stop = coerce(name, parts[0]), coerce(name, parts[1])
+        count = int(coerce("N_e", parts[2]))  # an integer
+        if not 1 <= count <= 1000:
+            raise ValueError(f"--grid {name}: count={count} is invalid; allowed 1..1000")
+        points = np.linspace(start, stop, count)
+        return name, [type(start)(round(float(x), 12)) for x in points]
+    return name, [coerce(name, item) for item in values.split(",")]
+
+
+def _row_key(changes: dict, base: Params, seed: int) -> str:
+    payload = json.dumps({"base": base.to_dict(), "changes": changes, "seed": seed}, sort_keys=True,
+                         default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _brian_plugin():
+    from dask.distributed import WorkerPlugin
+
+    class ImportBrian(WorkerPlugin):
+        """Brian2 sets a SIGINT handler at import, which only a main thread may do:
+        import it in the worker's main thread before tasks run in its pool."""
+
+        name = "stpexplorer-import-brian2"
+
+        def setup(self, worker):
+            import brian2  # noqa: F401
+
+    return ImportBrian()
+
+
+def local_client(n_workers: int = 2):
+    """A LocalCluster client with one single-threaded worker process per core."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    return Client(cluster)
+
+
+def sweep(base: Params, grid: dict, seeds=(0,), client=None, cache_dir=None,
+          results_dir=None, progress: bool = True) -> list[dict]:
+    """Run every grid point and seed; one row per point and seed (grid fields,
+    seed, MEASURES, diverged, error).  ``results_dir`` stores finished rows so a
+    rerun resumes; ``cache_dir`` is the build cache the workers share."""
+    points = expand_grid(base, grid)
+    seeds = [int(s) for s in seeds]
+    store = Path(results_dir) if results_dir else None
+    if store:
+        store.mkdir(parents=True, exist_ok=True)
+    cache_dir = str(cache_dir) if cache_dir else os.environ.get("STPEXPLORER_CACHE")
+    jobs, rows = [], {}
+    for changes, seed in itertools.product(points, seeds):
+        key = _row_key(changes, base, seed)
+        saved = store / f"{key}.json" if store else None
+        if saved is not None and saved.exists():
+            rows[key] = json.loads(saved.read_text())
+        else:
+            jobs.append((key, changes, seed))
+    own_client = client is None and jobs
+    if own_client:
+        client = local_client()
+    try:
+        if jobs:
+            client.register_plugin(_brian_plugin())
+        futures = {client.submit(run_point, {**base.to_dict(), **changes}, seed, cache_dir,
+                                 key=f"stpx-{key}", pure=False): (key, changes)
+                   for key, changes, seed in jobs}
+        if progress and futures:
+            from dask.distributed import progress as show_progress
+
+            show_progress(list(futures))
+        for future, (key, changes) in futures.items():
+            row = {**{k: _plain(v) for k, v in changes.items()}, **future.result()}
+            rows[key] = row
+            if store:
+                (store / f"{key}.json").write_text(json.dumps(row))
+    finally:
+        if own_client:
+            cluster = client.cluster
+            client.close()
+            cluster.close()
+    order = [_row_key(c, base, s) for c, s in itertools.product(points, seeds)]
+    return [rows[k] for k in order]
+
+
+def _mean(values) -> float:
+    """Mean over seeds of the values that exist (NaN when none: failed points)."""
+    present = [v for v in values if v is not None and v != ""]
+    return float(np.mean(present)) if present else float("nan")
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def write_csv(rows: list[dict], path) -> None:
+    names = [k for k in rows[0] if k not in COLUMNS] + list(COLUMNS)
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def heatmaps(rows: list[dict], grid: dict, out_dir) -> list[Path]:
+    """One PNG per measure: the mean over seeds on the first two grid axes
+    (a line plot for a one-dimensional grid)."""
+    from matplotlib.figure import Figure
+
+    names = list(grid)
+    paths = []
+    for measure in MEASURES:
+        fig = Figure(figsize=(5, 4), layout="constrained")
+        ax = fig.add_subplot()
+        if len(names) == 1:
+            xs = grid[names[0]]
+            ys = [_mean([r.get(measure) for r in rows if r[names[0]] == x]) for x in xs]
+            ax.plot(xs, ys, "o-")
+            ax.set(xlabel=names[0], ylabel=measure)
+        else:
+            xs, ys = grid[names[0]], grid[names[1]]
+            table = np.array([[_mean([r.get(measure) for r in rows if r[names[0]] == x and r[names[1]] == y])
+                               for x in xs] for y in ys], dtype=float)
+            image = ax.imshow(table, origin="lower", aspect="auto", cmap="viridis",
+                              extent=(-0.5, len(xs) - 0.5, -0.5, len(ys) - 0.5))
+            ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs], rotation=90)
+            ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+            ax.set(xlabel=names[0], ylabel=names[1])
+            fig.colorbar(image, ax=ax, label=measure)
+        ax.set_title(measure, loc="left")
+        path = Path(out_dir) / f"heatmap_{measure}.png"
+        fig.savefig(path, dpi=90)
+        paths.append(path)
+    return paths

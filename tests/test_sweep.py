@@ -1,0 +1,78 @@
+"""Parameter sweeps on a real Dask LocalCluster with two worker processes."""
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from stpexplorer import presets, simulate
+from stpexplorer import sweep as sw
+
+BASE = presets.FORUM.replace(duration=300.0)
+
+
+@pytest.fixture(scope="module")
+def client(build_cache, engine):
+    simulate(BASE, seed=0, engine=engine)  # workers reuse this build from the shared cache
+    c = sw.local_client(2)
+    yield c
+    cluster = c.cluster
+    c.close()
+    cluster.close()
+
+
+def test_sweep_rows_match_direct_runs_and_failures_stay_in_their_row(client, build_cache, engine, tmp_path):
+    grid = {"U_0": [0.2, 0.6, 1.5], "C_m": [1.0, 0.01]}
+    base = BASE.replace(w_i=3.0)  # stable at C_m = 1 pF, diverges at C_m = 0.01 pF
+    rows = sw.sweep(base, grid, seeds=[0], client=client, cache_dir=build_cache,
+                    results_dir=tmp_path / "rows", progress=False)
+    assert len(rows) == 6 and [(r["U_0"], r["C_m"]) for r in rows] == [
+        (u, c) for u in grid["U_0"] for c in grid["C_m"]]
+    by_point = {(r["U_0"], r["C_m"]): r for r in rows}
+    assert "U_0=1.5" in by_point[(1.5, 1.0)]["error"]  # an invalid point: its own row
+    assert by_point[(0.2, 0.01)]["diverged"] and "diverged at t" in by_point[(0.2, 0.01)]["error"]
+    ok = by_point[(0.6, 1.0)]
+    assert ok["error"] == "" and not ok["diverged"]
+    direct = sw.summarise(simulate(base.replace(U_0=0.6), seed=0, engine=engine))
+    for measure in sw.MEASURES:
+        assert ok[measure] == pytest.approx(direct[measure], rel=1e-12)
+    assert 0 < ok["mean_release"] <= 1 and ok["dominant_hz"] >= 2
+
+
+def test_interrupted_sweep_resumes_from_stored_rows(client, build_cache, tmp_path, monkeypatch):
+    grid = {"U_0": [0.3, 0.5]}
+    first = sw.sweep(BASE, grid, seeds=[0], client=client, cache_dir=build_cache,
+                     results_dir=tmp_path, progress=False)
+    (tmp_path / next(p.name for p in tmp_path.iterdir())).unlink()  # lose one finished row
+    submitted = []
+    real_submit = client.submit
+    monkeypatch.setattr(client, "submit", lambda *a, **k: submitted.append(a) or real_submit(*a, **k))
+    again = sw.sweep(BASE, grid, seeds=[0], client=client, cache_dir=build_cache,
+                     results_dir=tmp_path, progress=False)
+    assert again == first and len(submitted) == 1  # only the lost row ran again
+
+
+def test_parse_grid():
+    assert sw.parse_grid("U_0=0.1:0.9:3") == ("U_0", [0.1, 0.5, 0.9])
+    assert sw.parse_grid("stp=true,false") == ("stp", [True, False])
+    assert sw.parse_grid("N_e=10:30:3") == ("N_e", [10, 20, 30])
+    for bad, match in (("U_0", "FIELD="), ("U0=1:2:3", "unknown parameter"), ("U_0=0.1:0.9", "START:STOP:COUNT"),
+                       ("U_0=0.1:0.9:0", "count=0")):
+        with pytest.raises(ValueError, match=match):
+            sw.parse_grid(bad)
+
+
+def test_cli_sweep_writes_table_and_heatmaps(build_cache, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "stpexplorer.cli", "sweep", "--preset", "forum",
+                           "--set", "duration=300", "--grid", "U_0=0.2,0.6", "--grid", "Omega_f=2,20",
+                           "--workers", "2", "--out", str(tmp_path)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with open(tmp_path / "sweep.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4 and all(r["error"] == "" for r in rows)
+    assert np.all(np.array([float(r["rate_e_hz"]) for r in rows]) > 0)
+    for measure in sw.MEASURES:
+        assert (tmp_path / f"heatmap_{measure}.png").read_bytes()[:4] == b"\x89PNG"
