@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 
 CHILD = r"""
@@ -109,10 +111,42 @@ def dashboard_latency(engine, repeats: int) -> dict:
     return median_timings(explorer)
 
 
+def sweep_benchmark(points_per_axis: int, cache: str) -> dict:
+    """A points × points grid over U_0 × Omega_f (default preset), serial in
+    this process against the Dask path on a two-worker LocalCluster."""
+    from stpexplorer import StandaloneEngine, presets, simulate
+    from stpexplorer import sweep as sw
+
+    base = presets.DEFAULT
+    grid = {"U_0": list(np.linspace(0.1, 0.9, points_per_axis)),
+            "Omega_f": list(np.linspace(1.0, 10.0, points_per_axis))}
+    engine = StandaloneEngine(cache=cache)
+    simulate(base, engine=engine)  # compile once, outside both timings
+    start = time.perf_counter()
+    for changes in sw.expand_grid(base, grid):
+        sw.summarise(simulate(base.replace(**changes), engine=engine))
+    serial = time.perf_counter() - start
+    client = sw.local_client(2)
+    try:
+        client.register_plugin(sw._brian_plugin())
+        client.run(lambda: None)  # workers up before timing
+        start = time.perf_counter()
+        sw.sweep(base, grid, client=client, cache_dir=cache, progress=False)
+        dask_s = time.perf_counter() - start
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+    n = points_per_axis ** 2
+    return {"points": n, "serial_s": serial, "dask_2_workers_s": dask_s,
+            "serial_points_per_s": n / serial, "dask_points_per_s": n / dask_s}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--sweep-grid", type=int, default=10, help="points per axis (0: skip)")
     args = parser.parse_args(argv)
 
     from stpexplorer import StandaloneEngine
@@ -148,6 +182,14 @@ def main(argv=None) -> int:
               f"{r['speedup']:.0f}x | {r['first_run_fresh_s']:.1f} s | "
               f"{r['second_process_first_result_s']:.1f} s | {r['python_peak_mb']:.0f} / "
               f"{r['binary_peak_mb']:.0f} | {dash} |")
+
+    if args.sweep_grid:
+        with tempfile.TemporaryDirectory(prefix="stpx-sweep-") as cache:
+            s = sweep_benchmark(args.sweep_grid, cache)
+        print(json.dumps(s))
+        print(f"\nsweep of {s['points']} points (1000 neurons, 1 s each): serial {s['serial_s']:.1f} s "
+              f"({s['serial_points_per_s']:.1f} points/s), Dask LocalCluster with 2 workers "
+              f"{s['dask_2_workers_s']:.1f} s ({s['dask_points_per_s']:.1f} points/s)")
     return 0
 
 

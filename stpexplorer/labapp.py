@@ -39,6 +39,12 @@ transmitted rate f·r*(f): dots are simulated trains, lines the formula.</p>
 to 90 %? Compare with 1/Ω_d. (2) Why does f·r*(f) saturate for a depressing synapse — what does
 that mean for coding of high rates? (3) Find a frequency where the mixed preset first
 facilitates and then depresses.</p>""",
+    "sweep": """<p><b>Sweep.</b> Run the network on a grid of two parameters around the Network tab's
+current setting and colour each cell by a summary: mean E/I rate, synchrony (how bursty the
+population rate is), dominant frequency, mean release r. Click a cell to load that setting.</p>
+<p><b>Try:</b> (1) Sweep U₀ × Ω_f: where does the network switch from asynchronous firing to
+bursts? (2) Sweep w_e × w_i and find the balanced region. For big grids and many seeds use
+<code>stpexplorer sweep</code> on a Dask cluster.</p>""",
     "neuron": """<p><b>Neuron types.</b> Izhikevich (2003), Fig. 2: the same two equations give regular
 spiking, bursting, chattering, fast spiking, … depending on a, b, c, d. The phase plane shows the
 trajectory (v, u) with the v-nullcline (parabola) and the u-nullcline (line u = b·v) for the input
@@ -47,6 +53,122 @@ after the step.</p>
 (2) What does d do to the adaptation of RS? (3) Why does TC fire only after the hyperpolarising
 current is released? Look at where the nullclines cross.</p>""",
 }
+
+
+class SweepTab:
+    """A small grid over two run-time parameters of the explorer's current
+    setting, run in the kernel; clicking a heatmap cell loads that setting."""
+
+    MAX_POINTS_PER_AXIS = 8
+
+    def __init__(self, explorer: Explorer, on_load=None):
+        from . import sweep as sw
+
+        self.explorer, self.on_load, self.sw = explorer, on_load, sw
+        numeric = [f.name for f in params_mod.fields()
+                   if not f.metadata["structural"] and f.type in ("float", "int")]
+        style = {"description_width": "70px"}
+        self.x_field = W.Dropdown(options=numeric, value="U_0", description="x", style=style)
+        self.y_field = W.Dropdown(options=numeric, value="Omega_f", description="y", style=style)
+        self.x_range = W.FloatRangeSlider(value=(0.1, 0.9), min=0.001, max=1.0, step=0.01,
+                                          description="x range", style=style, continuous_update=False)
+        self.y_range = W.FloatRangeSlider(value=(1.0, 10.0), min=0.0, max=100.0, step=0.5,
+                                          description="y range", style=style, continuous_update=False)
+        self.points = W.IntSlider(value=4, min=2, max=self.MAX_POINTS_PER_AXIS, description="points",
+                                  style=style, continuous_update=False)
+        self.measure = W.Dropdown(options=list(sw.MEASURES), value="rate_e_hz", description="show",
+                                  style=style)
+        self.run = W.Button(description="Run sweep", icon="play")
+        self.run.add_class("stpx-sweep-run")
+        self.progress = W.IntProgress(value=0, min=0, max=1, description="")
+        self.message = W.HTML("")
+        self.message.add_class("stpx-sweep-status")
+        self.fig, self.panel = new_panel("sweep", (6.5, 4.8))
+        self.ax = self.fig.add_subplot()
+        self.rows, self.grid = [], {}
+        self.x_field.observe(lambda c: self._fit_range(self.x_range, c["new"]), names="value")
+        self.y_field.observe(lambda c: self._fit_range(self.y_range, c["new"]), names="value")
+        self.measure.observe(lambda _: self.draw(), names="value")
+        self.run.on_click(lambda _: self.start())
+        self.fig.canvas.mpl_connect("button_press_event", self._on_click)
+        controls = W.VBox([self.x_field, self.x_range, self.y_field, self.y_range, self.points,
+                           self.run, self.progress, self.measure, self.message],
+                          layout=W.Layout(width="360px"))
+        self.widget = W.VBox([W.HTML(TEACHING["sweep"]), W.HBox([controls, self.panel])])
+
+    @staticmethod
+    def _fit_range(widget, name):
+        m = params_mod.field_info(name).metadata
+        hi = m["slider_hi"]
+        widget.min, widget.max = m["lo"], hi
+        widget.step = m["step"] or (hi - m["lo"]) / 100
+        widget.value = (m["lo"] + 0.1 * (hi - m["lo"]), m["lo"] + 0.9 * (hi - m["lo"]))
+
+    def start(self):
+        if self.x_field.value == self.y_field.value:
+            self.message.value = "⚠ choose two different parameters"
+            return
+        base = self.explorer.current_params_or_none()
+        if base is None:
+            self.message.value = "⚠ the explorer's current setting is invalid"
+            return
+        n = self.points.value
+        self.grid = {self.x_field.value: [round(float(v), 6) for v in np.linspace(*self.x_range.value, n)],
+                     self.y_field.value: [round(float(v), 6) for v in np.linspace(*self.y_range.value, n)]}
+        self.base, self.seed = base, int(self.explorer.seed.value)
+        self.run.disabled = True
+        self.progress.max, self.progress.value = n * n, 0
+        self.message.value = f"running {n * n} simulations…"
+        import threading
+
+        threading.Thread(target=self._work, daemon=True, name="stpexplorer-sweep").start()
+
+    def _work(self):
+        from .simulate import default_engine
+
+        engine = self.explorer.engine or default_engine()
+        rows = []
+        try:
+            for changes in self.sw.expand_grid(self.base, self.grid):
+                row = self.sw.run_point({**self.base.to_dict(), **changes}, self.seed, None, engine=engine)
+                rows.append({**changes, **row})
+                self.progress.value += 1
+            self.rows = rows
+            self.draw()
+            failed = sum(1 for r in rows if r["error"])
+            self.message.value = (f"{len(rows)} runs, {failed} failed or diverged (blank cells). "
+                                  "Click a cell to load that setting into the Network tab.")
+        finally:
+            self.run.disabled = False
+
+    def draw(self):
+        if not self.rows:
+            return
+        self.fig.clear()
+        self.ax = self.fig.add_subplot()
+        self.sw.draw_heatmap(self.ax, self.rows, self.grid, self.measure.value)
+        self.ax.set_title(self.measure.value, loc="left", fontsize=10)
+        render(self.fig)
+
+    def load_cell(self, i: int, j: int) -> None:
+        """Load grid cell (x index i, y index j) into the explorer."""
+        (xname, xs), (yname, ys) = self.grid.items()
+        try:
+            params = self.base.replace(**{xname: xs[i], yname: ys[j]})
+        except ValueError as exc:
+            self.message.value = f"⚠ {html.escape(str(exc))}"
+            return
+        self.explorer.apply_params(params, self.seed)
+        if self.on_load:
+            self.on_load()
+
+    def _on_click(self, event):
+        if event.inaxes is not self.ax or not self.grid or event.xdata is None:
+            return
+        i, j = int(round(event.xdata)), int(round(event.ydata))
+        n_x, n_y = (len(v) for v in self.grid.values())
+        if 0 <= i < n_x and 0 <= j < n_y:
+            self.load_cell(i, j)
 
 
 def _slider(description, value, lo, hi, step, css, tooltip=""):
@@ -277,7 +399,7 @@ def link_query(params: Params, seed: int, preset: str, tab: str | None = None) -
     return "?" + urlencode(query)
 
 
-TABS = ("network", "synapse", "neuron")
+TABS = ("network", "synapse", "neuron", "sweep")
 
 
 def page_query() -> str | None:
@@ -312,8 +434,9 @@ class Dashboard:
         self.explorer.on_params_changed = self._update_link
         self._update_link(self.explorer.current_params_or_none(), seed or 0)
         network = W.VBox([W.HTML(TEACHING["network"]), self.link, self.explorer.widget])
-        self.tabs = W.Tab(children=[network, self.synapse_lab.widget, self.gallery.widget],
-                          titles=("Network", "Synapse lab", "Neuron types"))
+        self.sweep = SweepTab(self.explorer, on_load=lambda: setattr(self.tabs, "selected_index", 0))
+        self.tabs = W.Tab(children=[network, self.synapse_lab.widget, self.gallery.widget, self.sweep.widget],
+                          titles=("Network", "Synapse lab", "Neuron types", "Sweep"))
         self.tabs.add_class("stpx-tabs")
         if tab:
             self.tabs.selected_index = TABS.index(tab)

@@ -62,17 +62,22 @@ def summarise(result) -> dict:
 _WORKER_ENGINE = None
 
 
-def run_point(params_dict: dict, seed: int, cache_dir: str | None) -> dict:
-    """One task: simulate and summarise; errors become part of the row."""
+def run_point(params_dict: dict, seed: int, cache_dir: str | None, engine=None) -> dict:
+    """One task: simulate and summarise; errors become part of the row.
+
+    Without ``engine``, a worker keeps one engine for all its tasks.
+    """
     global _WORKER_ENGINE
     from .simulate import DivergenceError, StandaloneEngine, default_engine, simulate
 
     row = {"seed": seed, "diverged": False, "error": ""}
     try:
         params = Params.from_dict(params_dict)
-        if _WORKER_ENGINE is None:
-            _WORKER_ENGINE = StandaloneEngine(cache=cache_dir) if cache_dir else default_engine()
-        row.update(summarise(simulate(params, seed=seed, engine=_WORKER_ENGINE)))
+        if engine is None:
+            if _WORKER_ENGINE is None:
+                _WORKER_ENGINE = StandaloneEngine(cache=cache_dir) if cache_dir else default_engine()
+            engine = _WORKER_ENGINE
+        row.update(summarise(simulate(params, seed=seed, engine=engine)))
     except DivergenceError as exc:
         row.update(diverged=True, error=str(exc))
     except (ValueError, RuntimeError) as exc:
@@ -183,6 +188,25 @@ def sweep(base: Params, grid: dict, seeds=(0,), client=None, cache_dir=None,
     return [rows[k] for k in order]
 
 
+def grid_table(rows: list[dict], grid: dict, measure: str) -> np.ndarray:
+    """(len(y values), len(x values)) mean over seeds of ``measure`` on the first two grid axes."""
+    (xname, xs), (yname, ys) = list(grid.items())[:2]
+    return np.array([[_mean([r.get(measure) for r in rows if r[xname] == x and r[yname] == y])
+                      for x in xs] for y in ys], dtype=float)
+
+
+def draw_heatmap(ax, rows: list[dict], grid: dict, measure: str):
+    """Heatmap of ``measure`` with cell (i, j) centred on integer coordinates (j = x index)."""
+    (xname, xs), (yname, ys) = list(grid.items())[:2]
+    image = ax.imshow(grid_table(rows, grid, measure), origin="lower", aspect="auto", cmap="viridis",
+                      extent=(-0.5, len(xs) - 0.5, -0.5, len(ys) - 0.5))
+    ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs], rotation=90)
+    ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+    ax.set(xlabel=xname, ylabel=yname)
+    ax.figure.colorbar(image, ax=ax, label=measure)
+    return image
+
+
 def _mean(values) -> float:
     """Mean over seeds of the values that exist (NaN when none: failed points)."""
     present = [v for v in values if v is not None and v != ""]
@@ -217,15 +241,7 @@ def heatmaps(rows: list[dict], grid: dict, out_dir) -> list[Path]:
             ax.plot(xs, ys, "o-")
             ax.set(xlabel=names[0], ylabel=measure)
         else:
-            xs, ys = grid[names[0]], grid[names[1]]
-            table = np.array([[_mean([r.get(measure) for r in rows if r[names[0]] == x and r[names[1]] == y])
-                               for x in xs] for y in ys], dtype=float)
-            image = ax.imshow(table, origin="lower", aspect="auto", cmap="viridis",
-                              extent=(-0.5, len(xs) - 0.5, -0.5, len(ys) - 0.5))
-            ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs], rotation=90)
-            ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
-            ax.set(xlabel=names[0], ylabel=names[1])
-            fig.colorbar(image, ax=ax, label=measure)
+            draw_heatmap(ax, rows, grid, measure)
         ax.set_title(measure, loc="left")
         path = Path(out_dir) / f"heatmap_{measure}.png"
         fig.savefig(path, dpi=90)

@@ -173,3 +173,27 @@ def test_dashboard_tabs_from_a_link(engine):
         assert "link ignored: U_0=9" in dash.link.value
     finally:
         dash.explorer.close()
+
+
+def test_sweep_tab_runs_a_grid_and_a_cell_loads_into_the_explorer(engine):
+    dash = Dashboard("preset=forum", engine=engine)
+    try:
+        assert dash.explorer.wait(300)
+        tab = dash.sweep
+        tab.points.value = 2
+        tab.start()
+        deadline = time.time() + 120
+        while tab.run.disabled and time.time() < deadline:
+            time.sleep(0.05)
+        assert len(tab.rows) == 4 and all(r["error"] == "" for r in tab.rows)
+        assert tab.ax.images, "no heatmap drawn"
+        table = tab.sw.grid_table(tab.rows, tab.grid, "rate_e_hz")
+        assert table.shape == (2, 2) and np.all(table > 0)
+        dash.tabs.selected_index = 3
+        x_values, y_values = tab.grid.values()
+        tab.load_cell(1, 0)
+        assert dash.explorer.wait(60) and dash.tabs.selected_index == 0
+        assert dash.explorer.result.params.U_0 == x_values[1]
+        assert dash.explorer.result.params.Omega_f == y_values[0]
+    finally:
+        dash.explorer.close()
