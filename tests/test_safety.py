@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from stpexplorer import DivergenceError, Params, StandaloneEngine, presets, simulate
 from stpexplorer import params as P
+from strategies import in_range
 
 BASE = presets.FORUM
 RUNTIME_FIELDS = [f for f in P.fields() if not f.metadata["structural"]]
@@ -24,15 +25,6 @@ hostile_numbers = st.one_of(
 )
 hostile_values = st.one_of(hostile_numbers, st.text(max_size=5), st.none(), st.booleans(),
                            st.lists(st.integers(), max_size=2))
-
-
-def _in_range(field):
-    m = field.metadata
-    if field.type == "bool":
-        return st.booleans()
-    if field.type == "str":
-        return st.sampled_from(m["choices"])
-    return st.floats(m["lo"], m["hi"], allow_nan=False)
 
 
 def _assert_valid_outcome(changes, engine):
@@ -60,7 +52,7 @@ def test_any_run_time_setting_gives_a_finite_result_or_a_clear_error(engine, dat
     chosen = data.draw(st.lists(st.sampled_from(RUNTIME_FIELDS), min_size=1, max_size=4, unique_by=lambda f: f.name))
     changes = {}
     for field in chosen:
-        changes[field.name] = data.draw(st.one_of(_in_range(field), hostile_values))
+        changes[field.name] = data.draw(st.one_of(in_range(field), hostile_values))
     _assert_valid_outcome(changes, engine)
 
 
