@@ -79,6 +79,11 @@ PANEL_STATE_JS = """
 }
 """
 
+TABS_JS = """
+() => [...document.querySelectorAll('.stpx-tabs .lm-TabBar-tab')].map(
+  (tab) => [tab.innerText.trim(), tab.classList.contains('lm-mod-current')])
+"""
+
 RUN_RE = re.compile(r"run #(\d+)")
 
 
@@ -160,44 +165,97 @@ def prebuilt(build_cache):
     return build_cache
 
 
-@pytest.fixture(scope="module")
-def voila_server(prebuilt, tmp_path_factory):
-    """The production Voila command on a free port; yields the base URL."""
+@pytest.fixture(scope="session")
+def prebuilt_forum(prebuilt):
+    """Also compile the small "forum" network (40 + 10 neurons), which the link
+    and session tests open, so no kernel has to build it during a test."""
+    from stpexplorer import StandaloneEngine, presets, simulate
+
+    start = time.perf_counter()
+    simulate(presets.FORUM, engine=StandaloneEngine(cache=prebuilt))
+    print(f"\n[browser] forum network built/loaded in {time.perf_counter() - start:.1f} s")
+    return prebuilt
+
+
+def start_voila(cache: str, log_path: Path, pool_size: int = 1) -> dict:
+    """Start the production Voila command on a free port and wait until it
+    answers and its preheated kernels are idle; returns the server dict
+    (``url``, ``log``, ``pid``, ``proc``, ``pool_size``).  Stop it with :func:`stop_voila`."""
     from stpexplorer.serve import voila_command
 
     port = _free_port()
     env = os.environ.copy()
-    env["STPEXPLORER_CACHE"] = prebuilt
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
+    env["STPEXPLORER_CACHE"] = cache
     log = open(log_path, "w")
-    proc = subprocess.Popen(voila_command(port, open_browser=False, pool_size=1), env=env,
+    start = time.monotonic()
+    proc = subprocess.Popen(voila_command(port, open_browser=False, pool_size=pool_size), env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    server = {"url": f"http://127.0.0.1:{port}/", "port": port, "log": log_path, "pid": proc.pid,
+              "proc": proc, "log_file": log, "pool_size": pool_size}
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _answers(url):
+        while not _answers(server["url"]):
             if proc.poll() is not None:
                 raise RuntimeError(f"voila exited with {proc.returncode}:\n{log_path.read_text()}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"voila did not answer within {SERVER_START_TIMEOUT_S} s:\n"
                                    f"{log_path.read_text()}")
             time.sleep(0.2)
-        # Let the preheated kernel finish the notebook and its first run, so
+        # Let the preheated kernel(s) finish the notebook and its first run, so
         # the measured page load is that of a server that has been up a while.
         waited = wait_kernels_idle(proc.pid)
-        print(f"[browser] voila up; preheated kernel idle after {waited:.1f} s more")
-        yield {"url": url, "log": log_path, "pid": proc.pid}
+        print(f"[browser] voila up (pool_size={pool_size}); preheated kernel(s) idle after "
+              f"{waited:.1f} s more ({time.monotonic() - start:.1f} s from start)")
+    except BaseException:
+        stop_voila(server)
+        raise
+    return server
+
+
+def stop_voila(server: dict) -> None:
+    proc = server["proc"]
+    kernels = _children(proc.pid)
+    _signal_group(proc.pid, signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        _signal_group(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    for pid in kernels:  # kernels run in their own sessions: clean up stragglers
+        _signal_group(pid, signal.SIGKILL)
+    server["log_file"].close()
+
+
+@pytest.fixture(scope="module")
+def voila_server(request, prebuilt, tmp_path_factory):
+    """The production Voila command on a free port; yields the server dict.
+
+    A test module sets ``VOILA_POOL_SIZE`` to preheat more than one kernel and
+    ``VOILA_NEEDS_FORUM = True`` to have the forum network compiled first."""
+    if getattr(request.module, "VOILA_NEEDS_FORUM", False):
+        request.getfixturevalue("prebuilt_forum")
+    pool_size = getattr(request.module, "VOILA_POOL_SIZE", 1)
+    server = start_voila(prebuilt, tmp_path_factory.mktemp("voila") / "voila.log", pool_size)
+    try:
+        yield server
     finally:
-        kernels = _children(proc.pid)
-        _signal_group(proc.pid, signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            _signal_group(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        for pid in kernels:  # kernels run in their own sessions: clean up stragglers
-            _signal_group(pid, signal.SIGKILL)
-        log.close()
+        stop_voila(server)
+
+
+def kernel_pids(server: dict) -> list[int]:
+    """The kernel processes of a Voila server (its direct children)."""
+    return sorted(_children(server["pid"]))
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident set size (VmRSS) of a process in MB, None if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +284,8 @@ class Dashboard:
         self.failed_requests: list[str] = []
         self.load_s: float | None = None
         self.load_error = ""
+        #: perf_counter() when :func:`open_page` started the navigation
+        self.opened_at: float | None = None
         #: (label, seconds) from a slider release to its redrawn panels
         self.redraw_s: list[tuple[str, float]] = []
         page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
@@ -341,7 +401,13 @@ class Dashboard:
     # ---------------------------------------------------------------- acting
     def set_readout(self, field: str, value: str) -> float:
         """Type into a slider's editable readout; return the time Enter was pressed."""
-        readout = self.page.locator(f".stpx-control-{field} .widget-readout")
+        return self.type_readout(f".stpx-control-{field}", value)
+
+    def type_readout(self, control: str, value: str) -> float:
+        """Type into the editable readout of the slider matching the CSS
+        selector ``control`` (e.g. ``.stpx-lab-control-U_0``); return the time
+        Enter was pressed."""
+        readout = self.page.locator(f"{control} .widget-readout")
         readout.click()
         self.page.keyboard.press("Control+A")
         self.page.keyboard.type(value)
@@ -391,6 +457,28 @@ class Dashboard:
         chooser.value.set_files(str(path))
         return start
 
+    # ---------------------------------------------------------------- tabs, link, kernel
+    def tab_titles(self) -> list[tuple[str, bool]]:
+        """(title, selected) of every tab of the dashboard's Tab widget."""
+        return self.page.evaluate(TABS_JS)
+
+    def selected_tab(self) -> str | None:
+        return next((title for title, current in self.tab_titles() if current), None)
+
+    def select_tab(self, title: str) -> None:
+        """Click a tab and wait until it is the current one and its page is shown."""
+        self.page.locator(".stpx-tabs .lm-TabBar-tab", has_text=title).first.click()
+        self.poll(lambda: self.selected_tab() == title, 10, f"tab {title!r} to be selected")
+
+    def share_href(self) -> str:
+        link = self.page.locator(".stpx-share-link a.stpx-link")
+        return (link.get_attribute("href") or "") if link.count() else ""
+
+    def kernel_id(self) -> str:
+        """The id of this page's kernel, from Voila's page configuration."""
+        return self.page.evaluate(
+            "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
     def choose_preset(self, name: str, wait: bool = True) -> float:
         """Select a preset; if it is already selected, press Reset (also a run).
 
@@ -409,34 +497,48 @@ class Dashboard:
         return start
 
 
-@pytest.fixture(scope="module")
-def dashboard(browser, voila_server, record_testsuite_property):
-    """The dashboard page, opened once; waits for the first four panels and
-    records the time from opening the page to seeing them."""
+def open_page(browser, url: str):
+    """A new browser context (own cookies, own kernel) with one page on ``url``,
+    navigated without waiting for the page to finish; returns (context, Dashboard)."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.add_init_script(INIT_SCRIPT)
-    dash = Dashboard(page, voila_server["url"])
-    start = time.perf_counter()
-    page.goto(dash.url, wait_until="commit")
+    dash = Dashboard(page, url)
+    dash.opened_at = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    return context, dash
+
+
+def wait_loaded(dash: Dashboard, min_run: int = 1, timeout: float = FIRST_PANELS_TIMEOUT_S,
+                names=PANELS, min_ink: float = DATA_INK, extra=None) -> None:
+    """Poll until the status shows run #``min_run`` (or later), the panels
+    ``names`` are plotted and ``extra()`` (if given) is true."""
     status_seen = None
 
     def loaded():
         nonlocal status_seen
-        if dash.run_number() < 1:
+        if dash.run_number() < min_run:
             return False
         status_seen = status_seen or time.monotonic()
-        if dash.panels_drawn(min_ink=DATA_INK):
+        if dash.panels_drawn(names, min_ink=min_ink) and (extra is None or extra()):
             return True
         if time.monotonic() - status_seen > PANELS_AFTER_STATUS_TIMEOUT_S:
-            raise AssertionError(f"the status reports a run but the panels stayed empty for "
-                                 f"{PANELS_AFTER_STATUS_TIMEOUT_S} s\n{dash.diagnostics()}")
+            raise AssertionError(f"the status reports run #{dash.run_number()} but the panels stayed "
+                                 f"empty for {PANELS_AFTER_STATUS_TIMEOUT_S} s\n{dash.diagnostics()}")
         return False
 
+    dash.poll(loaded, timeout, f"the status 'run #{min_run}' and plotted panels {', '.join(names)}",
+              interval=0.05)
+
+
+@pytest.fixture(scope="module")
+def dashboard(request, browser, voila_server, record_testsuite_property):
+    """The dashboard page, opened once; waits for the first four panels and
+    records the time from opening the page to seeing them."""
+    context, dash = open_page(browser, voila_server["url"])
     try:
-        dash.poll(loaded, FIRST_PANELS_TIMEOUT_S, "the status 'run #1' and four plotted panels",
-                  interval=0.05)
-        dash.load_s = time.perf_counter() - start
+        wait_loaded(dash)
+        dash.load_s = time.perf_counter() - dash.opened_at
         print(f"\n[browser] page open -> four panels: {dash.load_s:.2f} s")
     except AssertionError as exc:
         dash.load_error = str(exc)  # reported by every test that needs the panels
@@ -448,9 +550,11 @@ def dashboard(browser, voila_server, record_testsuite_property):
     if dash.redraw_s:
         summary["median_release_to_redraw_s"] = statistics.median(t for _, t in dash.redraw_s)
         summary["release_to_redraw_samples"] = {label: round(t, 3) for label, t in dash.redraw_s}
+    # modules other than test_dashboard name their keys, so the report keeps them apart
+    prefix = getattr(request.module, "TIMING_PREFIX", "")
     for key, value in summary.items():
-        record_testsuite_property(key, value)
-    print(f"\n[browser] timings: {json.dumps(summary)}")
+        record_testsuite_property(prefix + key, value)
+    print(f"\n[browser] {prefix}timings: {json.dumps(summary)}")
     context.close()
 
 
