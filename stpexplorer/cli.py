@@ -91,7 +91,7 @@ def cmd_sweep(args) -> int:
 def cmd_dashboard(args) -> int:
     from .serve import serve
 
-    return serve(port=args.port, open_browser=not args.no_browser)
+    return serve(port=args.port, open_browser=not args.no_browser, pool_size=args.pool_size)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="serve the explorer with Voila")
     dash.add_argument("--port", type=int, default=8866)
     dash.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    dash.add_argument("--pool-size", type=int, default=1,
+                      help="preheated kernels kept ready (each ~0.3 GB; one per expected simultaneous arrival)")
     dash.set_defaults(func=cmd_dashboard)
     return parser
 

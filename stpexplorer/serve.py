@@ -35,6 +35,8 @@ def voila_command(port: int, open_browser: bool, pool_size: int = 1,
 def serve(port: int = 8866, open_browser: bool = True, pool_size: int = 1) -> int:
     if not 1 <= port <= 65535:
         raise ValueError(f"port={port} is invalid; allowed 1..65535")
+    if not 0 <= pool_size <= 32:
+        raise ValueError(f"pool_size={pool_size} is invalid; allowed 0..32")
     command = voila_command(port, open_browser, pool_size)
     print(f"stpexplorer: serving the explorer on http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
     try:
