@@ -242,6 +242,10 @@ def _code_fingerprint() -> str:
     return hashlib.sha256(source + brian2.__version__.encode()).hexdigest()[:12]
 
 
+#: Written into a build directory once its binary compiled successfully.
+COMPLETE_MARKER = "COMPLETE"
+
+
 def build_key(params: Params, seed: int, stp_storage: str) -> str:
     text = repr((params.structure_key(), seed, stp_storage, _code_fingerprint()))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -317,8 +321,15 @@ class StandaloneEngine:
             try:
                 built = model.build(params, real, self.stp_storage)
                 built.net.run(params.duration * b2.ms, namespace={})
-                device.build(directory=str(directory), compile=True, run=False,
-                             with_output=False)
+                complete = directory / COMPLETE_MARKER
+                if not complete.exists():
+                    device.build(directory=str(directory), compile=True, run=False,
+                                 with_output=False)
+                    complete.write_text(key)
+                # else: compiled before, by this or another process.  The same key
+                # means the same code and data; writing them again (Brian2 rewrites
+                # data files and its makefile lists sources in set order) would
+                # relink the binary and truncate files while other processes run it.
                 # written to disk now: drop the in-memory copies (large networks)
                 device.static_arrays.clear()
                 for var, value in device.array_cache.items():
