@@ -36,7 +36,7 @@ def _param(default, lo, hi, unit, doc, *, symbol=None, group, step=None,
     """A dataclass field with its metadata.
 
     ``structural`` marks fields that change the compiled network (sizes,
-    connectivity, recording, run length); all others can change between runs of
+    connectivity, synapse model, STP on/off, recording, run length); all others can change between runs of
     the same build.  ``slider_hi`` caps the dashboard slider where the valid
     range is much wider than the useful one (typed values may go up to ``hi``).
     """
@@ -57,7 +57,7 @@ class Params:
 
     # --- short-term plasticity (Stimberg et al. 2019, Tsodyks & Markram 1997)
     stp: bool = _param(True, None, None, "", "Tsodyks–Markram short-term plasticity on all synapses (off: static synapses, release r = 1)",
-                       symbol="STP", group=GROUP_STP)
+                       symbol="STP", group=GROUP_STP, structural=True)
     U_0: float = _param(0.6, 0.001, 1.0, "1", "Baseline utilisation of synaptic release (facilitation increment)",
                         symbol="U₀", group=GROUP_STP, step=0.01)
     Omega_f: float = _param(3.33, 0.0, 1000.0, "1/s", "Rate at which facilitation u decays to 0 between spikes",

@@ -6,11 +6,11 @@ Two engines run the same Brian2 model (:mod:`stpexplorer.model`):
   builds and runs the network in this process on every call.  The reference
   path; needs no compiler.
 * :class:`StandaloneEngine` — Brian2's ``cpp_standalone`` device, compiled once
-  per *structure* (sizes, connectivity, seed, run length, recording) into a
-  build directory shared by all processes.  Every other parameter (U_0, Ω_f,
-  Ω_d, a, b, c, d, weights, time constants, input) is a group variable handed
-  to the compiled binary as a run argument, so a parameter change re-runs the
-  binary without code generation or compilation.
+  per *structure* (sizes, connectivity, synapse model, STP on/off, seed, run
+  length, recording) into a build directory shared by all processes.  Every
+  other parameter (U_0, Ω_f, Ω_d, a, b, c, d, weights, time constants, input)
+  is a group variable handed to the compiled binary as a run argument, so a
+  parameter change re-runs the binary without code generation or compilation.
 
 :func:`simulate` picks the standalone engine when a C++ compiler works and
 falls back to the runtime engine otherwise (:func:`engine_note` says which).

@@ -221,3 +221,46 @@ def test_presynaptic_and_per_synapse_stp_storage_give_identical_networks(tmp_pat
     for name in ("spike_i", "spike_t_ms", "v_mV", "ge_nS", "gi_nS", "u_at_spikes", "x_at_spikes",
                  "r_at_spikes"):
         np.testing.assert_array_equal(getattr(per_neuron, name), getattr(per_synapse, name), err_msg=name)
+
+
+def _model_code(params: Params) -> list:
+    """Everything Brian2 generates code from: equations, event code and monitored variables."""
+    from stpexplorer import model
+    from stpexplorer.simulate import _runtime_device
+
+    with _runtime_device("numpy"):
+        built = model.build(params, model.draw_realisation(params, 0))
+        signature = []
+        for obj in sorted(built.net.objects, key=lambda o: o.name):
+            signature.append((obj.name, type(obj).__name__, str(getattr(obj, "equations", "")),
+                              sorted(getattr(obj, "event_codes", {}).items()),
+                              [p.code for p in getattr(obj, "_pathways", [])],
+                              getattr(obj, "record_variables", None)))
+    return signature
+
+
+def _another_valid_value(params: Params, field: dataclasses.Field):
+    if field.type == "bool":
+        return not getattr(params, field.name)
+    for value in (field.metadata["hi"], field.metadata["lo"], (field.metadata["lo"] + field.metadata["hi"]) / 2):
+        if value != getattr(params, field.name):
+            try:
+                params.replace(**{field.name: value})
+                return value
+            except ValueError:
+                continue
+    raise AssertionError(f"no other valid value for {field.name}")
+
+
+def test_run_time_fields_leave_the_compiled_model_unchanged():
+    """A build is reused for every value of a non-structural field, so no such
+    field may change the generated code (else a cached build silently runs
+    another model)."""
+    from stpexplorer import params as P
+
+    reference = _model_code(SMALL)
+    for field in P.fields():
+        if field.metadata["structural"]:
+            continue
+        changed = SMALL.replace(**{field.name: _another_valid_value(SMALL, field)})
+        assert _model_code(changed) == reference, field.name
