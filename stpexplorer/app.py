@@ -35,6 +35,10 @@ MAX_UPLOAD_BYTES = 64 * 1024
 PANELS = ("raster", "conductances", "resources", "connectivity")
 TIME_PANELS = ("raster", "conductances", "resources")
 PANEL_HEIGHTS = {"raster": 2.8, "conductances": 2.4, "resources": 2.4, "connectivity": 3.6}
+#: figure margins (inches: left, right, bottom, top) around each panel's axes
+PANEL_MARGINS_IN = (0.7, 0.7, 0.5, 0.3)
+#: distance (inches) of the y and x axis labels from the axes: room for tick labels like "1000"
+LABEL_GAP_IN = (0.46, 0.25)
 
 CSS = """
 <style>
@@ -56,7 +60,7 @@ def _label(field: dataclasses.Field) -> str:
 def make_control(field: dataclasses.Field, value) -> W.Widget:
     """The widget for one parameter field, built from its metadata."""
     m = field.metadata
-    common = dict(description=_label(field), tooltip=m["doc"], description_tooltip=m["doc"],
+    common = dict(description=_label(field), tooltip=m["doc"],
                   style={"description_width": "110px"}, layout=W.Layout(width="340px"))
     if field.type == "bool":
         widget = W.Checkbox(value=value, indent=False, **common)
@@ -85,13 +89,29 @@ def new_panel(name: str, figsize: tuple[float, float]):
     with plt.ioff():
         # fixed margins: constrained layout would be recomputed at every redraw
         fig = plt.figure(figsize=figsize)
-    fig.subplots_adjust(left=0.09, right=0.9, bottom=0.16, top=0.88, hspace=0.45, wspace=0.35)
+    left, right, bottom, top = PANEL_MARGINS_IN
+    width, height = figsize
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, hspace=0.45, wspace=0.35)
     fig.canvas.header_visible = False
     fig.canvas.footer_visible = False
     fig.canvas.toolbar_position = "left"
     box = W.Box([fig.canvas])
     box.add_class(f"stpx-panel-{name}")
     return fig, box
+
+
+def pin_axis_labels(ax) -> None:
+    """Put the axis labels at a fixed distance from the axes.  Otherwise
+    matplotlib measures every tick label at every draw to place them, a sixth
+    of a redraw's time."""
+    bbox = ax.get_position()
+    width_in = bbox.width * ax.figure.get_figwidth()
+    height_in = bbox.height * ax.figure.get_figheight()
+    gap_x, gap_y = LABEL_GAP_IN
+    right = ax.yaxis.get_label_position() == "right"
+    ax.yaxis.set_label_coords(1 + gap_x / width_in if right else -gap_x / width_in, 0.5)
+    ax.xaxis.set_label_coords(0.5, -gap_y / height_in)
 
 
 def render(fig) -> None:
@@ -294,6 +314,8 @@ class Explorer:
         self.rate_ax = self.axes["raster"].twinx()
         self.rate_ax.set_ylabel("rate (Hz)")
         self.v_ax = self.axes["conductances"].twinx()
+        for ax in (*self.axes.values(), self.rate_ax, self.v_ax):
+            pin_axis_labels(ax)
         self._previous = None
         self._connectivity_key = None
         self.neuron_pick = W.Dropdown(description="show neuron", options=[],

@@ -30,8 +30,17 @@ def _axes(ax):
     return ax
 
 
+def _title(ax, text: str) -> None:
+    # an explicit y skips matplotlib's search for a title position at every draw
+    ax.set_title(text, loc="left", fontsize=10, y=1.0)
+
+
 def _overlay_style(faint: bool) -> dict:
     return {"alpha": 0.3, "linestyle": "--"} if faint else {}
+
+
+def _legend_label(text: str, faint: bool) -> str:
+    return "_" + text if faint else text  # matplotlib leaves "_"-labels out of legends
 
 
 def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=None,
@@ -54,8 +63,7 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
                    s=60, linewidths=1.5, zorder=3)
     ax.set_ylim(-0.5, result.Ne + result.Ni - 0.5)
     ax.set_ylabel("neuron")
-    ax.set_title(f"Spikes — E {result.mean_rate_hz('e'):.1f} Hz, I {result.mean_rate_hz('i'):.1f} Hz",
-                 loc="left", fontsize=10)
+    _title(ax, f"Spikes — E {result.mean_rate_hz('e'):.1f} Hz, I {result.mean_rate_hz('i'):.1f} Hz")
     if show_rate:
         rate_ax = ax.twinx()
         centres, rate = result.population_rate(rate_bin_ms)
@@ -76,7 +84,7 @@ def plot_rate(result: Result, ax=None, bin_ms: float = 2.0, faint: bool = False,
     style = _overlay_style(faint)
     for pop in populations:
         centres, rate = result.population_rate(bin_ms, pop)
-        ax.plot(centres, rate, color=RATE_COLORS[pop], lw=0.9, label=pop.upper(), **style)
+        ax.plot(centres, rate, color=RATE_COLORS[pop], lw=0.9, label=_legend_label(pop.upper(), faint), **style)
     ax.set_ylabel("rate (Hz)")
     return ax
 
@@ -99,8 +107,8 @@ def plot_conductances(result: Result, ax=None, v_ax=None):
     v_ax.axhline(V_PEAK_MV, color="0.5", ls=":", lw=0.8)
     v_ax.set_ylabel("v (mV)")
     kind = "exc" if result.rec_neuron < result.Ne else "inh"
-    ax.set_title(f"Neuron {result.rec_neuron} ({kind}): conductances and v "
-                 f"(dotted: {V_PEAK_MV:g} mV cut-off)", loc="left", fontsize=10)
+    _title(ax, f"Neuron {result.rec_neuron} ({kind}): conductances and v "
+               f"(dotted: {V_PEAK_MV:g} mV cut-off)")
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.v_axes = v_ax
     return ax
@@ -132,8 +140,8 @@ def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 
     if p.stp:
         t = np.union1d(np.linspace(0, result.duration_ms, samples), spikes)
         u, x = stp.continuous(spikes, t, p.U_0, p.Omega_f, p.Omega_d)
-        ax.plot(t, u, color=U_COLOR, lw=1.0, label="u", **style)
-        ax.plot(t, x, color=X_COLOR, lw=1.0, label="x", **style)
+        ax.plot(t, u, color=U_COLOR, lw=1.0, label=_legend_label("u", faint), **style)
+        ax.plot(t, x, color=X_COLOR, lw=1.0, label=_legend_label("x", faint), **style)
     if not faint:
         ax.plot(spikes, result.u_at_spikes, "o", color=U_COLOR, ms=3)
         ax.plot(spikes, result.x_at_spikes, "o", color=X_COLOR, ms=3)
@@ -143,8 +151,7 @@ def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 
     ax.set_ylabel("u, x, r")
     ax.set_xlabel("time (ms)")
     note = "" if p.stp else " — STP off (static synapse, r = 1)"
-    ax.set_title(f"Synapse {result.syn_pre} → {result.syn_post}: {len(spikes)} presynaptic spikes{note}",
-                 loc="left", fontsize=10)
+    _title(ax, f"Synapse {result.syn_pre} → {result.syn_post}: {len(spikes)} presynaptic spikes{note}")
     if not faint:
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncol=3)
     return ax
@@ -157,10 +164,9 @@ def plot_connectivity(result: Result, ax=None, max_points: int = MAX_CONNECTIVIT
     if len(pre) > max_points:
         pick = np.random.default_rng(0).choice(len(pre), max_points, replace=False)
         pre, post = pre[pick], post[pick]
-        ax.set_title(f"Connectivity ({max_points} of {result.n_synapses} synapses shown)",
-                     loc="left", fontsize=10)
+        _title(ax, f"Connectivity ({max_points} of {result.n_synapses})")
     else:
-        ax.set_title(f"Connectivity ({result.n_synapses} synapses)", loc="left", fontsize=10)
+        _title(ax, f"Connectivity ({result.n_synapses} synapses)")
     colors = np.where(pre < result.Ne, E_COLOR, I_COLOR)
     ax.scatter(post, pre, c=colors, s=1.5 if len(pre) > 2000 else 6, marker="s", linewidths=0)
     ax.plot([result.syn_post], [result.syn_pre], "o", mfc="none", mec=HIGHLIGHT, ms=10, mew=2)

@@ -18,6 +18,7 @@ falls back to the runtime engine otherwise (:func:`engine_note` says which).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import fcntl
@@ -262,6 +263,36 @@ def _file_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+RESULTS_PREFIX = "results-"
+
+
+def _results_dir_name() -> str:
+    """Each process and thread runs the binary into its own results folder."""
+    return f"{RESULTS_PREFIX}{os.getpid()}-{threading.get_ident()}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_results(build_dir: Path, only_this_process: bool = False) -> None:
+    """Delete the results folders of processes that have ended (killed kernels
+    leave theirs behind), or with ``only_this_process`` this process's own."""
+    for path in build_dir.glob(RESULTS_PREFIX + "*-*"):
+        try:
+            pid = int(path.name[len(RESULTS_PREFIX):].split("-")[0])
+        except ValueError:
+            continue
+        if (pid == os.getpid()) if only_this_process else not _process_alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def compiler_available() -> bool:
     compiler = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("c++")
     if not compiler:
@@ -272,6 +303,9 @@ def compiler_available() -> bool:
         probe = subprocess.run([compiler, str(src), "-o", str(Path(tmp, "probe"))],
                                capture_output=True)
         return probe.returncode == 0
+
+
+_RESULTS_TO_REMOVE_AT_EXIT: set[Path] = set()
 
 
 class StandaloneEngine:
@@ -338,6 +372,10 @@ class StandaloneEngine:
                 real = dataclasses.replace(real, noise=None)
             finally:
                 reset_device()
+            remove_results(directory)
+        if directory not in _RESULTS_TO_REMOVE_AT_EXIT:
+            _RESULTS_TO_REMOVE_AT_EXIT.add(directory)
+            atexit.register(remove_results, directory, only_this_process=True)
         self._key, self._built, self._real, self._dir = key, built, real, directory
         StandaloneEngine._device_owner = (self, key)
         self.last_build_s = time.perf_counter() - start
@@ -370,7 +408,7 @@ class StandaloneEngine:
         import brian2 as b2
         from brian2.devices.device import all_devices
 
-        results = f"results-{os.getpid()}-{threading.get_ident()}"
+        results = _results_dir_name()
         run_args = self._run_args(params, self._dir / results / "args")
         limit = time_limit_s()
         guard = ["timeout", "-s", "KILL", f"{limit:g}"] if shutil.which("timeout") else []

@@ -5,6 +5,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -105,9 +106,16 @@ def test_cold_processes_share_one_build_safely(tmp_path):
     assert all(p.returncode == 0 for p in procs), [err[-500:] for _, err in outputs]
     results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
     assert results[0] == results[1] == results[2]
-    alone = simulate(presets.FORUM.replace(duration=300.0), engine=StandaloneEngine(cache=tmp_path))
+    (build,) = [d for d in tmp_path.iterdir() if d.is_dir()]
+    assert not list(build.glob("results-*")), "ended processes leave their results behind"
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    ended = finished.pid
+    (build / f"results-{ended}-1").mkdir()  # as left by a killed kernel
+    engine = StandaloneEngine(cache=tmp_path)
+    alone = simulate(presets.FORUM.replace(duration=300.0), engine=engine)
     assert results[0] == [len(alone.spike_i), float(alone.spike_t_ms.sum()), float(alone.v_mV.sum())]
-    assert len([d for d in tmp_path.iterdir() if d.is_dir()]) == 1
+    assert [d.name for d in build.glob("results-*")] == [f"results-{os.getpid()}-{threading.get_ident()}"]
 
 
 def test_damaged_build_is_rebuilt(tmp_path):
