@@ -14,8 +14,8 @@ conductance synapses with STP, 1 s at dt 0.1 ms) it measures
 * peak memory of the Python process and of the compiled simulation binary;
 * for 1 000 neurons, the dashboard's change-to-redrawn-panels time in this
   kernel (simulation + drawing the three time panels), with the panels told
-  that a page is attached, as the browser does (ipympl then stops re-encoding
-  each image as a data URL for the notebook file).
+  that a page is attached, as the browser does (the panels then stop
+  re-encoding each image as a data URL for a page still to come).
 
 Ratios are baseline time / project time from the same run.
 """
@@ -106,7 +106,7 @@ def dashboard_latency(engine, repeats: int) -> dict:
     explorer = Explorer(engine=engine)
     explorer.wait()
     for fig in explorer.figures.values():  # the message a page sends when its canvas is ready
-        fig.canvas._handle_message(fig.canvas, {"type": "initialized"}, [])
+        fig.canvas._handle_custom_msg({"type": "initialized"}, [])
     explorer.timings.clear()
     for k in range(repeats):
         explorer.controls["U_0"].value = round(0.2 + 0.05 * k, 3)

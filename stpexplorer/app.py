@@ -93,6 +93,7 @@ def new_panel(name: str, figsize: tuple[float, float]):
     width, height = figsize
     fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
                         top=1 - top / height, hspace=0.45, wspace=0.35)
+    _track_page(fig.canvas)
     fig.canvas.header_visible = False
     fig.canvas.footer_visible = False
     fig.canvas.toolbar_position = "left"
@@ -114,15 +115,33 @@ def pin_axis_labels(ax) -> None:
     ax.xaxis.set_label_coords(0.5, -gap_y / height_in)
 
 
+def _track_page(canvas) -> None:
+    """Take over ipympl's data URL: ipympl 0.10 stores a bare base64 PNG (no
+    ``data:`` prefix) at every draw until a page's canvas says it is
+    initialised, and a page whose widget state holds such a value fails to
+    create the canvas (a draw in the runner thread can race the page's state
+    request).  :func:`render` keeps a complete data URL until the page is there."""
+    canvas.syncing_data_url = False
+    canvas._page_ready = False
+
+    def on_message(_, content, buffers):
+        if content.get("type") == "initialized":
+            canvas._page_ready = True
+
+    canvas.on_msg(on_message)
+
+
 def render(fig) -> None:
-    """Draw ``fig`` now (so measured times include drawing) and make sure ipympl's
-    stored image is a complete data URL: ipympl 0.10 keeps a bare base64 PNG when
-    the figure is drawn before any browser is attached (Voila's preheated
-    kernels), which the page then fails to load."""
-    fig.canvas.draw()
-    url = getattr(fig.canvas, "_data_url", None)
-    if isinstance(url, str) and url and not url.startswith("data:"):
-        fig.canvas._data_url = "data:image/png;base64," + url
+    """Draw ``fig`` now (so measured times include drawing); before a page has
+    attached, also store the image as a complete data URL for that page."""
+    from PIL import Image
+
+    canvas = fig.canvas
+    canvas.draw()
+    if not getattr(canvas, "_page_ready", True):
+        with io.BytesIO() as png:
+            Image.fromarray(np.asarray(canvas.get_renderer().buffer_rgba())).save(png, format="png")
+            canvas._data_url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
 
 
 def _set_widget_value(widget: W.Widget, value) -> None:

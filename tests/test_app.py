@@ -129,6 +129,19 @@ def test_previous_run_overlay_and_pinned_reference(explorer):
     assert explorer._overlay().params.U_0 == 0.1  # back to the run before the current one
 
 
+def test_panels_keep_a_complete_data_url_until_a_page_attaches(explorer):
+    """A page created from the kernel's widget state loads ``_data_url`` as an
+    image; a bare base64 string there breaks the canvas for good."""
+    canvas = explorer.figures["raster"].canvas
+    url = canvas._data_url
+    assert url.startswith("data:image/png;base64,")
+    assert base64.b64decode(url.split(",", 1)[1]).startswith(b"\x89PNG")
+    canvas._handle_custom_msg({"type": "initialized"}, [])  # what the page's canvas sends
+    explorer.controls["U_0"].value = 0.35
+    assert explorer.wait(60)
+    assert canvas._data_url == url  # images now go to the page as binary messages
+
+
 def test_latest_request_wins_and_stale_runs_are_dropped():
     done, started = [], threading.Event()
 

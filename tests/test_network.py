@@ -264,3 +264,23 @@ def test_run_time_fields_leave_the_compiled_model_unchanged():
             continue
         changed = SMALL.replace(**{field.name: _another_valid_value(SMALL, field)})
         assert _model_code(changed) == reference, field.name
+
+
+def test_synapses_created_in_chunks_are_the_drawn_connectivity(engine, tmp_path, monkeypatch):
+    """Large networks are connected in several ``connect`` calls; the network
+    Brian2 builds must still be exactly the drawn one, with the same dynamics."""
+    from stpexplorer import model
+
+    monkeypatch.setattr(model, "CONNECT_CHUNK", 300)  # the forum network's 1 400 E synapses: 5 calls
+    chunked_engine = StandaloneEngine(cache=tmp_path)
+    chunked = simulate(SMALL, seed=0, engine=chunked_engine)
+    built, real = chunked_engine._built, chunked_engine._real
+    for key, path in (("e", real.exc), ("i", real.inh)):
+        syn = built.synapses[key]
+        offset = 0 if key == "e" else SMALL.N_e
+        np.testing.assert_array_equal(np.asarray(syn.i[:]) + offset, path.pre)
+        np.testing.assert_array_equal(np.asarray(syn.j[:]), path.post)
+    whole = simulate(SMALL, seed=0, engine=engine)
+    assert len(real.exc) > 3 * model.CONNECT_CHUNK
+    for name in ("spike_i", "spike_t_ms", "v_mV", "ge_nS", "gi_nS", "u_at_spikes"):
+        np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
