@@ -25,11 +25,16 @@ from . import plotting, presets
 from .plotting import remove_artists, rescale
 from .params import Params
 from .runner import LatestRunner
-from .simulate import check_budget, engine_note, simulate
+from .simulate import check_budget, default_engine, engine_note, simulate
 
 #: Fields shown in front; all others go to the "Advanced" section.
 FRONT_FIELDS = ("stp", "U_0", "Omega_f", "Omega_d", "w_e", "w_i",
                 "a_e", "b_e", "c_e", "d_e", "a_i", "b_i", "c_i", "d_i")
+#: Busy indicator by what a run must do first (see StandaloneEngine.preparation).
+BUSY_TEXT = {None: "⏳ running…",
+             "load": "⏳ loading the compiled network for these sizes…",
+             "compile": "⏳ compiling the network for these sizes, STP setting and seed "
+                        "(first time: 10–20 s)…"}
 #: Upper bound on an uploaded parameter file (bytes).
 MAX_UPLOAD_BYTES = 64 * 1024
 PANELS = ("raster", "conductances", "resources", "connectivity")
@@ -264,8 +269,13 @@ class Explorer:
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.busy.value = "⏳ running…"
+        self.busy.value = BUSY_TEXT[self._preparation(params)]
         self.runner.submit((params, int(self.seed.value), time.perf_counter()))
+
+    def _preparation(self, params: Params) -> str | None:
+        engine = self.engine if self.engine is not None else default_engine()
+        preparation = getattr(engine, "preparation", None)
+        return preparation(params, int(self.seed.value)) if preparation else None
 
     def _work(self, job):
         params, seed, _ = job

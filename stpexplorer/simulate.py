@@ -389,6 +389,14 @@ class StandaloneEngine:
         if owner is not None:
             owner[0]._built = owner[0]._real = None
 
+    def preparation(self, params: Params, seed: int = 0) -> str | None:
+        """What a run of ``params`` must do first: ``"compile"`` (a structure
+        never built here), ``"load"`` (built, not the one loaded now) or None."""
+        key = build_key(params, seed, self.stp_storage)
+        if StandaloneEngine._device_owner == (self, key):
+            return None
+        return "load" if (self.cache / f"build-{key}" / COMPLETE_MARKER).exists() else "compile"
+
     # -- run ------------------------------------------------------------
     def _run_args(self, params: Params, args_dir: Path) -> list[str]:
         args_dir.mkdir(parents=True, exist_ok=True)

@@ -142,6 +142,27 @@ def test_panels_keep_a_complete_data_url_until_a_page_attaches(explorer):
     assert canvas._data_url == url  # images now go to the page as binary messages
 
 
+def test_busy_indicator_says_when_a_structure_is_compiled_or_loaded(explorer):
+    from stpexplorer.app import BUSY_TEXT
+
+    from stpexplorer.simulate import build_key
+
+    params = explorer.current_params()
+    assert explorer._preparation(params) is None
+    engine = explorer.engine
+    new_size = next(n for n in range(11, 99) if not (
+        engine.cache / f"build-{build_key(params.replace(N_i=n), 0, engine.stp_storage)}").exists())
+    explorer.controls["N_i"].value = new_size  # a structure not built before
+    assert explorer.busy.value == BUSY_TEXT["compile"]
+    assert explorer.wait(300) and explorer.result.Ni == new_size
+    explorer.controls["N_i"].value = 10  # built, but not the one loaded now
+    assert explorer.busy.value == BUSY_TEXT["load"]
+    assert explorer.wait(300) and explorer.result.Ni == 10
+    explorer.controls["U_0"].value = 0.4
+    assert explorer.busy.value == BUSY_TEXT[None]
+    assert explorer.wait(60)
+
+
 def test_latest_request_wins_and_stale_runs_are_dropped():
     done, started = [], threading.Event()
 
