@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -157,10 +158,11 @@ class Params:
     def validate(self) -> None:
         """Raise ``ValueError`` naming the field, value and range if invalid."""
         for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
+            value = _plain(getattr(self, f.name))
             _check_field(f, value)
             if f.type == "int" and not isinstance(value, int):
-                object.__setattr__(self, f.name, int(value))  # 800.0 from JSON -> 800
+                value = int(value)  # 800.0 from JSON -> 800
+            object.__setattr__(self, f.name, value)
         self._check_consistency()
 
     def _check_consistency(self) -> None:
@@ -205,6 +207,8 @@ class Params:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"parameters are not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("parameters are not valid JSON: nested too deeply") from None
         return cls.from_dict(data, base)
 
     def replace(self, **changes) -> "Params":
@@ -249,12 +253,25 @@ def _describe_range(f: dataclasses.Field) -> str:
     return f"[{m['lo']:g}, {m['hi']:g}]{unit}"
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars (np.int64 from a grid, np.float32, np.bool_) as Python values."""
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        return value.item()
+    return value
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+
+
 def _check_field(f: dataclasses.Field, value: Any) -> None:
     m = f.metadata
     kind = f.type if isinstance(f.type, str) else f.type.__name__
 
     def fail(reason: str):
-        raise ValueError(f"{f.name}={value!r} is invalid ({reason}); allowed: {_describe_range(f)}")
+        # reprlib: a huge or deeply nested value gives a short message, not a RecursionError
+        raise ValueError(f"{f.name}={_SHORT.repr(value)} is invalid ({reason}); "
+                         f"allowed: {_describe_range(f)}")
 
     if kind == "bool":
         if not isinstance(value, bool):
@@ -266,9 +283,13 @@ def _check_field(f: dataclasses.Field, value: Any) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         fail(f"not a number but {type(value).__name__}")
-    if kind == "int" and not (isinstance(value, int) or float(value).is_integer()):
+    try:
+        as_float = float(value)
+    except OverflowError:  # an int beyond any float
+        fail("out of range")
+    if kind == "int" and not (isinstance(value, int) or as_float.is_integer()):
         fail("not an integer")
-    if not math.isfinite(value):
+    if not math.isfinite(as_float):
         fail("not finite")
     if not m["lo"] <= value <= m["hi"]:
         fail("out of range")

@@ -25,6 +25,7 @@ import fcntl
 import gc
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -305,6 +306,30 @@ def compiler_available() -> bool:
         return probe.returncode == 0
 
 
+def build_manifest(directory: Path) -> dict[str, int | str]:
+    """Size of every file of a build (results folders excepted) and a hash of
+    its binary: written into the completion marker, checked when a run fails."""
+    manifest: dict[str, int | str] = {}
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory)
+        if relative.parts[0].startswith(("results", COMPLETE_MARKER)) or not path.is_file():
+            continue
+        manifest[str(relative)] = path.stat().st_size
+    binary = directory / "main"
+    if binary.is_file():
+        manifest["main sha256"] = hashlib.sha256(binary.read_bytes()).hexdigest()
+    return manifest
+
+
+def build_intact(directory: Path) -> bool:
+    """Whether a completed build still has every file as it was written."""
+    try:
+        recorded = json.loads((directory / COMPLETE_MARKER).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(recorded, dict) and recorded == build_manifest(directory)
+
+
 _RESULTS_TO_REMOVE_AT_EXIT: set[Path] = set()
 
 
@@ -359,7 +384,7 @@ class StandaloneEngine:
                 if not complete.exists():
                     device.build(directory=str(directory), compile=True, run=False,
                                  with_output=False)
-                    complete.write_text(key)
+                    complete.write_text(json.dumps(build_manifest(directory)))
                 # else: compiled before, by this or another process.  The same key
                 # means the same code and data; writing them again (Brian2 rewrites
                 # data files and its makefile lists sources in set order) would
@@ -440,7 +465,9 @@ class StandaloneEngine:
             except TimeLimitError:
                 raise
             except RuntimeError:
-                # a damaged build (deleted or truncated files): rebuild from scratch once
+                if build_intact(self._dir):
+                    raise  # the build is fine: a real failure of this run, not a cache problem
+                # a damaged build (deleted, truncated or changed files): rebuild from scratch once
                 self._discard_build()
                 self._prepare(params, seed, progress)
                 elapsed = self._run_binary(params)

@@ -82,6 +82,8 @@ def run_point(params_dict: dict, seed: int, cache_dir: str | None, engine=None) 
         row.update(diverged=True, error=str(exc))
     except (ValueError, RuntimeError) as exc:
         row["error"] = str(exc)
+    except Exception as exc:  # noqa: BLE001  one bad point must not sink the sweep
+        row["error"] = f"unexpected {type(exc).__name__}: {exc}"
     return row
 
 
@@ -113,8 +115,10 @@ def parse_grid(spec: str) -> tuple[str, list]:
 
 
 def _row_key(changes: dict, base: Params, seed: int) -> str:
-    payload = json.dumps({"base": base.to_dict(), "changes": changes, "seed": seed}, sort_keys=True,
-                         default=str)
+    from .simulate import _code_fingerprint  # rows of another model version are not reused
+
+    payload = json.dumps({"base": base.to_dict(), "changes": changes, "seed": seed,
+                          "code": _code_fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -145,10 +149,20 @@ def local_client(n_workers: int = 2):
 def sweep(base: Params, grid: dict, seeds=(0,), client=None, cache_dir=None,
           results_dir=None, progress: bool = True) -> list[dict]:
     """Run every grid point and seed; one row per point and seed (grid fields,
-    seed, MEASURES, diverged, error).  ``results_dir`` stores finished rows so a
-    rerun resumes; ``cache_dir`` is the build cache the workers share."""
+    seed, MEASURES, diverged, error).
+
+    Finished rows are stored in ``results_dir`` (default: ``sweep-rows`` in the
+    build cache; ``False``: nowhere) under a hash of the parameters, seed and
+    model code, so an interrupted or repeated sweep resumes.  ``cache_dir`` is
+    the build cache the workers share.  A task that fails on its worker gives a
+    row with the error (not stored, so a rerun retries it).
+    """
+    from .simulate import cache_root
+
     points = expand_grid(base, grid)
     seeds = [int(s) for s in seeds]
+    if results_dir is None:
+        results_dir = Path(cache_dir or cache_root()) / "sweep-rows"
     store = Path(results_dir) if results_dir else None
     if store:
         store.mkdir(parents=True, exist_ok=True)
@@ -168,16 +182,21 @@ def sweep(base: Params, grid: dict, seeds=(0,), client=None, cache_dir=None,
         if jobs:
             client.register_plugin(_brian_plugin())
         futures = {client.submit(run_point, {**base.to_dict(), **changes}, seed, cache_dir,
-                                 key=f"stpx-{key}", pure=False): (key, changes)
+                                 key=f"stpx-{key}", pure=False): (key, changes, seed)
                    for key, changes, seed in jobs}
         if progress and futures:
             from dask.distributed import progress as show_progress
 
             show_progress(list(futures))
-        for future, (key, changes) in futures.items():
-            row = {**{k: _plain(v) for k, v in changes.items()}, **future.result()}
+        for future, (key, changes, seed) in futures.items():
+            try:
+                outcome, keep = future.result(), True
+            except Exception as exc:  # noqa: BLE001  e.g. a worker killed under the task
+                outcome = {"seed": seed, "diverged": False, "error": f"task failed: {exc}"}
+                keep = False
+            row = {**{k: _plain(v) for k, v in changes.items()}, **outcome}
             rows[key] = row
-            if store:
+            if store and keep:
                 (store / f"{key}.json").write_text(json.dumps(row))
     finally:
         if own_client:

@@ -24,6 +24,10 @@ from strategies import in_range
     ("stp", 1, "not a boolean"),
     ("synapse_model", "hh", "not an allowed choice"),
     ("dt", 5.0, "out of range"),
+    ("U_0", 10**400, "out of range"),  # beyond any float: no OverflowError
+    ("N_e", -10**400, "out of range"),
+    ("U_0", [[[[[[[[[[[[0.5]]]]]]]]]]]], "not a number"),
+    ("U_0", "x" * 100_000, "not a number"),
 ])
 def test_invalid_field_names_field_value_and_range(field, value, reason):
     with pytest.raises(ValueError) as info:
@@ -82,6 +86,23 @@ def test_json_round_trip_is_lossless_for_random_valid_params(data):
     except ValueError:
         return  # a valid single value can still make an inconsistent combination (dt vs tau)
     assert Params.from_json(p.to_json()) == p
+
+
+def test_numpy_scalars_are_accepted_as_plain_values():
+    import numpy as np
+
+    p = Params(N_e=np.int64(40), N_i=np.int32(10), U_0=np.float32(0.25), stp=np.bool_(False))
+    assert (type(p.N_e), type(p.U_0), type(p.stp)) == (int, float, bool)
+    assert Params.from_json(p.to_json()) == p
+    with pytest.raises(ValueError, match="^U_0="):
+        Params(U_0=np.array([0.3]))
+
+
+def test_hostile_json_is_a_value_error():
+    with pytest.raises(ValueError, match="nested too deeply"):
+        Params.from_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="^U_0=.*out of range"):
+        Params.from_json('{"U_0": 1' + "0" * 400 + "}")
 
 
 def test_unknown_key_and_bad_json_are_value_errors():

@@ -23,6 +23,7 @@ hostile_numbers = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, -0.0, -1.0, 1e308, -1e308, 1e-308, 5e-324]),
     st.integers(-10**12, 10**12),
+    st.sampled_from([10**400, -10**400]),  # beyond any float
 )
 hostile_values = st.one_of(hostile_numbers, st.text(max_size=5), st.none(), st.booleans(),
                            st.lists(st.integers(), max_size=2))
@@ -125,6 +126,16 @@ def test_damaged_build_is_rebuilt(tmp_path):
     (engine._dir / "main").write_bytes(b"not a program")
     again = simulate(params, engine=engine)
     np.testing.assert_array_equal(first.spike_t_ms, again.spike_t_ms)
+    # a run that fails on an intact build is reported; the shared build stays
+    # (other processes may be running it)
+    written = (engine._dir / "main").stat()
+    engine.run_command = ["false"]
+    with pytest.raises(RuntimeError):
+        simulate(params, engine=engine)
+    kept = (engine._dir / "main").stat()
+    assert (kept.st_ino, kept.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # not rebuilt
+    engine.run_command = ["./main"]
+    np.testing.assert_array_equal(simulate(params, engine=engine).spike_t_ms, first.spike_t_ms)
 
 
 def test_wall_clock_limit_stops_and_reports(engine, runtime, monkeypatch):

@@ -1,6 +1,7 @@
 """Parameter sweeps on a real Dask LocalCluster with two worker processes."""
 
 import csv
+import json
 import subprocess
 import sys
 
@@ -76,3 +77,25 @@ def test_cli_sweep_writes_table_and_heatmaps(build_cache, tmp_path):
     assert np.all(np.array([float(r["rate_e_hz"]) for r in rows]) > 0)
     for measure in sw.MEASURES:
         assert (tmp_path / f"heatmap_{measure}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_default_sweep_stores_rows_in_the_build_cache_and_resumes(client, build_cache, tmp_path):
+    cache = tmp_path / "cache"
+    first = sw.sweep(BASE, {"U_0": [0.35]}, seeds=[0], client=client, cache_dir=cache, progress=False)
+    (stored,) = (cache / "sweep-rows").iterdir()
+    assert json.loads(stored.read_text()) == first[0]
+    assert sw.sweep(BASE, {"U_0": [0.35]}, seeds=[0], client=client, cache_dir=cache,
+                    progress=False) == first
+
+
+class _FailingEngine:
+    """A worker's engine failing in a way no validation foresees (e.g. out of memory)."""
+
+    def run(self, params, seed=0):
+        raise MemoryError("no memory left on the worker")
+
+
+def test_an_unexpected_failure_in_a_task_stays_in_its_row():
+    row = sw.run_point(BASE.to_dict(), 0, None, engine=_FailingEngine())
+    assert row["error"] == "unexpected MemoryError: no memory left on the worker"
+    assert row["seed"] == 0 and not row["diverged"]
