@@ -30,6 +30,7 @@ def cmd_run(args) -> int:
     if args.params:
         base = params_mod.Params.from_json(Path(args.params).read_text(), base)
     params = params_mod.Params.from_dict(_parse_set(args.set), base)
+    _say_preparation(params, args.seed)
     result = simulate(params, seed=args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -39,6 +40,18 @@ def cmd_run(args) -> int:
     (out / "params.json").write_text(params.to_json())
     print(f"{result.summary()}\nwrote {out / 'panels.png'}, {out / 'result.npz'}, {out / 'params.json'}")
     return 0
+
+
+def _say_preparation(params, seed: int) -> None:
+    """Tell the user before a run that first compiles or loads a network structure."""
+    from .simulate import default_engine
+
+    preparation = getattr(default_engine(), "preparation", None)
+    step = preparation(params, seed) if preparation else None
+    if step == "compile":
+        print("compiling the network for this structure (first time: 10-20 s) ...", flush=True)
+    elif step == "load":
+        print("loading the compiled network ...", flush=True)
 
 
 def cmd_presets(args) -> int:
@@ -91,7 +104,8 @@ def cmd_sweep(args) -> int:
 def cmd_dashboard(args) -> int:
     from .serve import serve
 
-    return serve(port=args.port, open_browser=not args.no_browser, pool_size=args.pool_size)
+    return serve(port=args.port, open_browser=not args.no_browser, pool_size=args.pool_size,
+                 ip=args.ip)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     dash = sub.add_parser("dashboard", help="serve the explorer with Voila")
     dash.add_argument("--port", type=int, default=8866)
     dash.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    dash.add_argument("--ip", default="127.0.0.1",
+                      help="address to listen on: 127.0.0.1 (this machine, default) or 0.0.0.0 "
+                           "(every interface, e.g. a class network; there is no login)")
     dash.add_argument("--pool-size", type=int, default=1,
                       help="preheated kernels kept ready (each ~0.3 GB; one per expected simultaneous arrival)")
     dash.set_defaults(func=cmd_dashboard)

@@ -212,8 +212,8 @@ NEURON_TYPES = MappingProxyType({
                                         "Silent while hyperpolarised; a rebound burst on release.",
                                         step_ms=100.0),
     "resonator (RZ)": NeuronType(0.1, 0.26, -65.0, 2.0, 0.0, 0.0,
-                                 "Damped subthreshold oscillations after a brief pulse (click the "
-                                 "pulse button): v rings around rest instead of relaxing smoothly."),
+                                 "Damped subthreshold oscillations after the brief pulse at 100 ms: "
+                                 "v rings around rest instead of relaxing smoothly."),
 })
 
 #: A brief depolarising pulse (mV/ms for PULSE_MS) used to probe resonance.

@@ -26,6 +26,13 @@ TEACHING = {
 with conductance synapses. Every synapse has Tsodyks–Markram short-term plasticity: at a spike it
 releases the fraction <i>r = u·x</i> of its resources, <i>u</i> grows by U₀(1−u) and <i>x</i> drops by
 <i>r</i>; between spikes <i>u</i> decays at Ω_f and <i>x</i> recovers at Ω_d.</p>
+<p><b>The panels</b> share their time axis (zoom one, the others follow). <i>Spikes</i>: one dot
+per spike, neurons on the vertical axis, with the population rate (black; dashed grey: the previous
+or pinned run); the recorded neuron and synapse are highlighted. <i>Conductances</i>: the excitatory
+(g_e) and inhibitory (g_i) input of the recorded neuron and its membrane potential v.
+<i>Synapse</i>: u and x of the recorded synapse between its presynaptic spikes, dots at the spikes,
+stems for the released fraction r. <i>Connectivity</i>: who connects to whom (circle: the recorded
+synapse).</p>
 <p><b>Try:</b> (1) Lower U₀ from 0.6 to 0.1. Does the network fire more or less, and why does
 <i>r</i> per spike hardly drop during bursts now? (2) Raise Ω_d to 20/s: what happens to the
 population bursts? (3) Choose the <i>izhikevich2003</i> preset and find the alpha (~10 Hz) rhythm in
@@ -416,6 +423,15 @@ def page_query() -> str | None:
     return os.environ.get("QUERY_STRING") or None
 
 
+#: The page's own address with the setting's query: the link is made in the
+#: browser, so it names the host the students see.  Without clipboard access
+#: (plain http on a class network) the link is offered for copying by hand.
+COPY_LINK_JS = ("const url = new window.URL(this.dataset.query, window.location.href).href; "
+                "const done = () => { this.textContent = '✓ copied'; }; "
+                "(navigator.clipboard ? navigator.clipboard.writeText(url) : Promise.reject())"
+                ".then(done, () => window.prompt('Copy this link:', url));")
+
+
 class Dashboard:
     """The three tabs, with a shareable link of the network setting."""
 
@@ -461,8 +477,11 @@ class Dashboard:
         if params is None:
             return
         query = html.escape(link_query(params, seed, self.explorer.preset.value))
-        self.link.value = self.link_error + (f'<a class="stpx-link" href="{query}" target="_blank">🔗 link to this setting</a> '
-                           f'<code class="stpx-link-query">{query}</code>')
+        self.link.value = self.link_error + (
+            f'<a class="stpx-link" href="{query}" target="_blank">🔗 link to this setting</a> '
+            f'<button class="stpx-copy-link" type="button" data-query="{query}" '
+            f'onclick="{COPY_LINK_JS}">📋 copy link</button> '
+            f'<code class="stpx-link-query">{query}</code>')
 
     def _ipython_display_(self):
         from IPython.display import display

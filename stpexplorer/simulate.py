@@ -120,6 +120,24 @@ def _check_divergence(built: model.Built, params: Params) -> None:
         f"J_i = {params.J_i} mV). Reduce dt or the weights.")
 
 
+def _check_traces_finite(params: Params, recorded: np.ndarray, t_ms: np.ndarray, traces) -> None:
+    """A last guard behind the divergence detection in the network: name the
+    first time and neuron at which a recorded trace is not finite."""
+    bad = np.zeros((len(recorded), len(t_ms)), dtype=bool)
+    for trace in traces:
+        bad |= ~np.isfinite(trace)
+    if not bad.any():
+        return
+    row, step = min(zip(*np.nonzero(bad)), key=lambda rs: rs[1])
+    neuron = int(recorded[row])
+    population = "excitatory" if neuron < params.N_e else "inhibitory"
+    raise DivergenceError(
+        f"simulation diverged at t = {t_ms[step]:.1f} ms in the {population} population "
+        f"(neuron {neuron}: a recorded trace became non-finite). Likely cause: dt = {params.dt} ms "
+        f"too large, or synaptic weights too strong (w_e = {params.w_e} nS, w_i = {params.w_i} nS). "
+        f"Reduce dt or the weights.")
+
+
 def _synapse_record(built: model.Built, params: Params, real: model.Realisation,
                     spike_i: np.ndarray, spike_t: np.ndarray):
     path = real.exc if built.rec_key == "e" else real.inh
@@ -155,10 +173,10 @@ def collect(built: model.Built, params: Params, real: model.Realisation, seed: i
     else:
         ge = gi = np.zeros_like(v)
     pre, post, pre_times, u, x, r = _synapse_record(built, params, real, spike_i, spike_t)
-    arrays = (v, ge, gi, u, x, r)
-    if not all(np.all(np.isfinite(a)) for a in arrays):
-        raise DivergenceError("simulation produced non-finite values in the recorded traces; "
-                              f"reduce dt (now {params.dt} ms) or the synaptic weights")
+    _check_traces_finite(params, built.recorded, t_ms, (v, ge, gi))
+    if not all(np.all(np.isfinite(a)) for a in (u, x, r)):
+        raise DivergenceError(f"the STP state of synapse {pre} → {post} became non-finite; "
+                              f"check U_0, Omega_f and Omega_d")
     return Result(
         params=params, seed=seed, engine=engine, run_time_s=run_time_s,
         Ne=params.N_e, Ni=params.N_i, spike_i=spike_i, spike_t_ms=spike_t, t_ms=t_ms,

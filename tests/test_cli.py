@@ -53,6 +53,38 @@ def test_errors_print_one_clear_line_and_exit_nonzero(tmp_path):
     assert not (tmp_path / "x" / "panels.png").exists()
 
 
+def test_hostile_parameter_files_and_dashboard_options_are_one_line_errors(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"U_0": 1' + "0" * 400 + "}")
+    cases = [
+        (["run", "--params", str(deep), "--out", str(tmp_path / "x")], "nested too deeply"),
+        (["run", "--params", str(huge), "--out", str(tmp_path / "x")], "U_0=1000"),
+        (["dashboard", "--no-browser", "--ip", "everyone"], "ip='everyone' is invalid"),
+        (["dashboard", "--no-browser", "--port", "0"], "port=0 is invalid"),
+    ]
+    for args, expected in cases:
+        done = run_cli(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], (args, done.stderr)
+
+
+def test_run_says_when_it_compiles_a_new_structure(tmp_path):
+    import os
+
+    env = {**os.environ, "STPEXPLORER_CACHE": str(tmp_path / "cache")}
+    args = ["run", "--preset", "forum", "--set", "duration=100", "--out", str(tmp_path / "o")]
+    first = subprocess.run([sys.executable, "-m", "stpexplorer.cli", *args], capture_output=True,
+                           text=True, timeout=600, env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("compiling the network"), first.stdout
+    again = subprocess.run([sys.executable, "-m", "stpexplorer.cli", *args], capture_output=True,
+                           text=True, timeout=600, env=env)
+    assert again.stdout.startswith("loading the compiled network"), again.stdout
+
+
 def test_presets_lists_every_preset_with_one_line():
     done = run_cli("presets")
     assert done.returncode == 0

@@ -191,6 +191,15 @@ def test_shared_link_selects_the_tab_and_sets_the_network(browser, voila_server,
         assert page.param_json()["U_0"] == 0.3 and page.param_json()["N_e"] == 40
         # the network tab is the default: switching tabs does not put tab= into the link
         assert "tab=" not in href
+        # "copy link" puts the page's own address with that query on the clipboard
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.page.locator(".stpx-share-link .stpx-copy-link").click()
+        page.poll(lambda: "copied" in page.text(".stpx-share-link .stpx-copy-link"), 10,
+                  "the copy confirmation")
+        copied = urlsplit(page.page.evaluate("navigator.clipboard.readText()"))
+        opened = urlsplit(page.page.url)
+        assert (copied.scheme, copied.netloc, copied.path) == (opened.scheme, opened.netloc, opened.path)
+        assert "?" + copied.query == href
     finally:
         context.close()
 
