@@ -59,13 +59,15 @@ def test_stp_invariants_and_recorded_synapse_equals_recursion(engine, name):
     np.testing.assert_array_equal(result.syn_spike_t_ms, result.spike_t_ms[result.spike_i == result.syn_pre])
 
 
-def test_depressing_preset_releases_less_per_spike_than_facilitating_at_the_same_spikes(engine):
+def test_depressing_preset_releases_less_per_later_spike_and_facilitating_more(engine):
     dep = simulate(presets.DEPRESSING, seed=0, engine=engine)
-    times = dep.syn_spike_t_ms
-    fac = stp.recursion(times, 0.05, 1.0, 50.0)
-    # depression: later spikes release less than the first; facilitation: more
+    fac = simulate(presets.FACILITATING, seed=0, engine=engine)
+    assert len(dep.r_at_spikes) > 3 and len(fac.r_at_spikes) > 3
+    # the first release is U_0 (u = U_0, x = 1); later ones fall or rise from there
+    assert dep.r_at_spikes[0] == pytest.approx(presets.DEPRESSING.U_0)
+    assert fac.r_at_spikes[0] == pytest.approx(presets.FACILITATING.U_0)
     assert dep.r_at_spikes[1:].mean() < dep.r_at_spikes[0]
-    assert fac.r[1:].mean() > fac.r[0]
+    assert fac.r_at_spikes[1:].mean() > fac.r_at_spikes[0]
 
 
 def test_forum_preset_runs_without_runtime_warnings(runtime):
@@ -186,9 +188,41 @@ def test_runtime_and_standalone_targets_agree(engine, runtime):
     np.testing.assert_allclose(fast.v_mV, ref.v_mV, rtol=0, atol=1e-6)
 
 
-def test_current_mode_and_static_synapses(engine):
+#: One excitatory neuron driven to fire onto one silent inhibitory neuron: no
+#: noise, no other input, so every change of the inhibitory neuron's input is a
+#: synaptic event of the recorded synapse 0 -> 1.
+PAIR = presets.DEFAULT.replace(N_e=1, N_i=1, p_e=1.0, p_i=0.0, noise_e=0.0, noise_i=0.0, I_e=10.0,
+                               I_i=0.0, rec_neuron=1, rec_pre=0, rec_post=1, duration=300.0,
+                               weight_jitter=0.0)
+
+
+def test_conductance_jumps_by_weight_times_release_at_each_presynaptic_spike(runtime):
+    """Stimberg et al. (2019): at a presynaptic spike g_post += w·r_S.  With the
+    Euler step ge(t+dt) = ge(t)(1 - dt/tau_e), what is left is the jump."""
+    result = simulate(PAIR, engine=runtime)
+    ge = result.ge_nS
+    jumps = ge[1:] - ge[:-1] * (1 - PAIR.dt / PAIR.tau_e)
+    steps = np.rint(result.syn_spike_t_ms / PAIR.dt).astype(int)
+    assert len(steps) >= 5 and result.r_at_spikes[-1] < result.r_at_spikes[0]  # depressing
+    np.testing.assert_allclose(jumps[steps], PAIR.w_e * result.r_at_spikes, rtol=1e-9)
+    np.testing.assert_allclose(np.delete(jumps, steps), 0, atol=1e-12)
+
+
+def test_current_pulse_synapse_adds_its_weight_to_v(runtime):
+    """Izhikevich (2003): a presynaptic spike adds S_ij (here J_e, mV) to v."""
+    current = PAIR.replace(synapse_model="current", stp=False, J_e=0.5)
+    with_synapse = simulate(current, engine=runtime)
+    without = simulate(current.replace(J_e=0.0), engine=runtime)
+    assert np.all(with_synapse.ge_nS == 0) and np.all(with_synapse.r_at_spikes == 1)
+    difference = with_synapse.v_mV - without.v_mV
+    first_arrival = int(np.rint(with_synapse.syn_spike_t_ms[0] / PAIR.dt)) + 1
+    assert np.all(difference[:first_arrival] == 0)
+    assert difference[first_arrival] == pytest.approx(0.5, abs=1e-12)
+
+
+def test_izhikevich2003_network_runs_small(engine):
     result = simulate(presets.IZHIKEVICH_2003.replace(N_e=40, N_i=10), engine=engine)
-    assert np.all(result.ge_nS == 0) and np.all(result.r_at_spikes == 1)
+    assert result.mean_rate_hz("e") > 0 and np.all(np.isfinite(result.v_mV))
 
 
 def test_other_recorded_neuron_and_synapse_without_rerun(default_result):
