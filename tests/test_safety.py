@@ -159,3 +159,24 @@ def test_without_a_compiler_the_numpy_target_is_used_with_a_note(tmp_path):
     name, note, used = done.stdout.strip().splitlines()
     assert name == used == "runtime-numpy"
     assert "no working C++ compiler" in note
+
+
+def test_a_run_writes_only_to_the_cache_the_output_and_temporary_directories(tmp_path):
+    """A CLI run in an empty home and working directory: files appear only in
+    the build cache, the chosen --out directory and the temporary directory
+    (plus matplotlib's own font cache)."""
+    home, work, tmp, out = (tmp_path / name for name in ("home", "work", "tmp", "out"))
+    for folder in (home, work, tmp):
+        folder.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("STPEXPLORER_CACHE", "XDG_CACHE_HOME", "MPLCONFIGDIR")}
+    env.update(HOME=str(home), TMPDIR=str(tmp))
+    done = subprocess.run([sys.executable, "-m", "stpexplorer.cli", "run", "--preset", "forum",
+                           "--set", "duration=100", "--out", str(out)],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert not any(work.iterdir())
+    assert sorted(p.name for p in out.iterdir()) == ["panels.png", "params.json", "result.npz"]
+    written = {p.relative_to(home).parts[:2] for p in home.rglob("*") if p.is_file()}
+    assert written <= {(".cache", "stpexplorer"), (".cache", "matplotlib"), (".config", "matplotlib")}
+    assert (".cache", "stpexplorer") in written
