@@ -186,7 +186,42 @@ def _slider(description, value, lo, hi, step, css, tooltip=""):
     return widget
 
 
-class SynapseLab:
+class _LabTab:
+    """What the synapse lab and the neuron gallery share: sliders that redraw,
+    a chooser that loads a named setting with its "look for" hint, teaching
+    text and an error line.  Subclasses provide ``update()`` and ``panel``."""
+
+    def _assemble(self, teaching: str, chooser: W.Widget, on_choose, sliders, controls) -> None:
+        self.message = W.HTML("", layout=W.Layout(display="none"))
+        self.message.add_class("stpx-lab-error")
+        self._loading = False
+        for widget in sliders:
+            widget.observe(lambda _: None if self._loading else self.update(), names="value")
+        chooser.observe(on_choose, names="value")
+        column = W.VBox(controls, layout=W.Layout(width="350px"))
+        self.widget = W.VBox([W.HTML(TEACHING[teaching]), self.message, W.HBox([column, self.panel])])
+        self.update()
+
+    def _load(self, look_for: str, values: dict) -> None:
+        """Set the hint and several sliders, then redraw once."""
+        self.look_for.value = f"<i>{look_for}</i>"
+        self._loading = True
+        try:
+            for name, value in values.items():
+                getattr(self, name).value = value
+        finally:
+            self._loading = False
+        self.update()
+
+    def _show_error(self, exc: Exception) -> None:
+        self.message.value = f"⚠ {html.escape(str(exc))}"
+        self.message.layout.display = ""
+
+    def _hide_error(self) -> None:
+        self.message.layout.display = "none"
+
+
+class SynapseLab(_LabTab):
     """One Tsodyks–Markram synapse: u, x, A_n/A_1 and the steady state against frequency."""
 
     def __init__(self, preset: str = "depressing"):
@@ -206,38 +241,26 @@ class SynapseLab:
         self.kind = W.ToggleButtons(options=["regular", "poisson"], value="regular",
                                     style={"button_width": "80px"})
         self.kind.add_class("stpx-lab-control-kind")
-        self.message = W.HTML("", layout=W.Layout(display="none"))
-        self.message.add_class("stpx-lab-error")
         self.fig, self.panel = new_panel("lab", (11.5, 6.4))
         self.axes = self.fig.subplots(2, 2)
-        self._loading = False
-        for widget in (self.U_0, self.Omega_f, self.Omega_d, self.rate, self.n_spikes, self.gap, self.kind):
-            widget.observe(lambda _: None if self._loading else self.update(), names="value")
-        self.preset.observe(self._on_preset, names="value")
-        controls = W.VBox([self.preset, self.look_for, self.U_0, self.Omega_f, self.Omega_d, self.rate,
-                           self.n_spikes, self.kind, self.gap], layout=W.Layout(width="350px"))
-        self.widget = W.VBox([W.HTML(TEACHING["synapse"]), self.message, W.HBox([controls, self.panel])])
-        self.update()
+        self._assemble("synapse", self.preset, self._on_preset,
+                       sliders=(self.U_0, self.Omega_f, self.Omega_d, self.rate, self.n_spikes, self.gap,
+                                self.kind),
+                       controls=[self.preset, self.look_for, self.U_0, self.Omega_f, self.Omega_d,
+                                 self.rate, self.n_spikes, self.kind, self.gap])
 
     def _on_preset(self, change):
         p = lab.SYNAPSE_PRESETS[change["new"]]
-        self.look_for.value = f"<i>{p.look_for}</i>"
-        self._loading = True
-        try:
-            self.U_0.value, self.Omega_f.value, self.Omega_d.value = p.U_0, p.Omega_f, p.Omega_d
-        finally:
-            self._loading = False
-        self.update()
+        self._load(p.look_for, {"U_0": p.U_0, "Omega_f": p.Omega_f, "Omega_d": p.Omega_d})
 
     def update(self):
         try:
             res = lab.synapse_lab(self.U_0.value, self.Omega_f.value, self.Omega_d.value, self.rate.value,
                                   self.n_spikes.value, self.kind.value, self.gap.value)
         except ValueError as exc:
-            self.message.value = f"⚠ {html.escape(str(exc))}"
-            self.message.layout.display = ""
+            self._show_error(exc)
             return
-        self.message.layout.display = "none"
+        self._hide_error()
         self.result = res
         draw_synapse_lab(res, self.axes)
         render(self.fig)
@@ -277,7 +300,7 @@ def draw_synapse_lab(res: lab.SynapseLabResult, axes) -> None:
     ax_rate.set_title("transmitted rate f·r*(f)", loc="left", fontsize=10)
 
 
-class NeuronGallery:
+class NeuronGallery(_LabTab):
     """Izhikevich (2003) Fig. 2 firing patterns: v, u and the phase plane."""
 
     def __init__(self, kind: str = "regular spiking (RS)"):
@@ -292,32 +315,18 @@ class NeuronGallery:
         self.d = _slider("d (mV/ms)", k.d, -5.0, 20.0, 0.05, "stpx-gallery-control-d")
         self.current = _slider("I after step", k.I_after, -20.0, 40.0, 0.5, "stpx-gallery-control-I",
                                tooltip="Input current after the step (mV/ms)")
-        self.message = W.HTML("", layout=W.Layout(display="none"))
-        self.message.add_class("stpx-lab-error")
         self.fig, self.panel = new_panel("gallery", (11.5, 4.8))
         grid = self.fig.add_gridspec(2, 2, width_ratios=[2, 1])
         self.ax_v = self.fig.add_subplot(grid[0, 0])
         self.ax_u = self.fig.add_subplot(grid[1, 0], sharex=self.ax_v)
         self.ax_phase = self.fig.add_subplot(grid[:, 1])
-        self._loading = False
-        for widget in (self.a, self.b, self.c, self.d, self.current):
-            widget.observe(lambda _: None if self._loading else self.update(), names="value")
-        self.kind.observe(self._on_kind, names="value")
-        controls = W.VBox([self.kind, self.look_for, self.a, self.b, self.c, self.d, self.current],
-                          layout=W.Layout(width="350px"))
-        self.widget = W.VBox([W.HTML(TEACHING["neuron"]), self.message, W.HBox([controls, self.panel])])
-        self.update()
+        sliders = (self.a, self.b, self.c, self.d, self.current)
+        self._assemble("neuron", self.kind, self._on_kind, sliders=sliders,
+                       controls=[self.kind, self.look_for, *sliders])
 
     def _on_kind(self, change):
         k = lab.NEURON_TYPES[change["new"]]
-        self.look_for.value = f"<i>{k.look_for}</i>"
-        self._loading = True
-        try:
-            self.a.value, self.b.value, self.c.value, self.d.value = k.a, k.b, k.c, k.d
-            self.current.value = k.I_after
-        finally:
-            self._loading = False
-        self.update()
+        self._load(k.look_for, {"a": k.a, "b": k.b, "c": k.c, "d": k.d, "current": k.I_after})
 
     def update(self):
         k = lab.NEURON_TYPES[self.kind.value]
@@ -327,10 +336,9 @@ class NeuronGallery:
                                         I_before=k.I_before, I_after=self.current.value,
                                         step_ms=k.step_ms, pulse_at_ms=pulse)
         except ValueError as exc:
-            self.message.value = f"⚠ {html.escape(str(exc))}"
-            self.message.layout.display = ""
+            self._show_error(exc)
             return
-        self.message.layout.display = "none"
+        self._hide_error()
         self.trace = trace
         draw_neuron(trace, self.ax_v, self.ax_u, self.ax_phase, self.current.value)
         render(self.fig)
