@@ -25,7 +25,7 @@ from . import plotting, presets
 from .plotting import remove_artists, rescale
 from .params import Params
 from .runner import LatestRunner
-from .simulate import check_budget, default_engine, engine_note, simulate
+from .simulate import check_budget, engine_note, preparation, simulate
 
 #: Fields shown in front; all others go to the "Advanced" section.
 FRONT_FIELDS = ("stp", "U_0", "Omega_f", "Omega_d", "w_e", "w_i",
@@ -269,13 +269,8 @@ class Explorer:
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.busy.value = BUSY_TEXT[self._preparation(params)]
+        self.busy.value = BUSY_TEXT[preparation(params, int(self.seed.value), self.engine)]
         self.runner.submit((params, int(self.seed.value), time.perf_counter()))
-
-    def _preparation(self, params: Params) -> str | None:
-        engine = self.engine if self.engine is not None else default_engine()
-        preparation = getattr(engine, "preparation", None)
-        return preparation(params, int(self.seed.value)) if preparation else None
 
     def _work(self, job):
         params, seed, _ = job

@@ -44,10 +44,9 @@ def cmd_run(args) -> int:
 
 def _say_preparation(params, seed: int) -> None:
     """Tell the user before a run that first compiles or loads a network structure."""
-    from .simulate import default_engine
+    from .simulate import preparation
 
-    preparation = getattr(default_engine(), "preparation", None)
-    step = preparation(params, seed) if preparation else None
+    step = preparation(params, seed)
     if step == "compile":
         print("compiling the network for this structure (first time: 10-20 s) ...", flush=True)
     elif step == "load":

@@ -19,6 +19,8 @@ import reprlib
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import numpy as np
+
 SYNAPSE_MODELS = ("conductance", "current")
 
 # Groups order the dashboard sections and the README table.
@@ -37,8 +39,8 @@ def _param(default, lo, hi, unit, doc, *, symbol=None, group, step=None,
     """A dataclass field with its metadata.
 
     ``structural`` marks fields that change the compiled network (sizes,
-    connectivity, synapse model, STP on/off, recording, run length); all others can change between runs of
-    the same build.  ``slider_hi`` caps the dashboard slider where the valid
+    connectivity, synapse model, STP on/off, recording, run length); all
+    others can change between runs of the same build.  ``slider_hi`` caps the dashboard slider where the valid
     range is much wider than the useful one (typed values may go up to ``hi``).
     """
     meta = dict(lo=lo, hi=hi, unit=unit, doc=doc, symbol=symbol, group=group,
@@ -158,7 +160,7 @@ class Params:
     def validate(self) -> None:
         """Raise ``ValueError`` naming the field, value and range if invalid."""
         for f in dataclasses.fields(self):
-            value = _plain(getattr(self, f.name))
+            value = plain_value(getattr(self, f.name))
             _check_field(f, value)
             if f.type == "int" and not isinstance(value, int):
                 value = int(value)  # 800.0 from JSON -> 800
@@ -253,11 +255,9 @@ def _describe_range(f: dataclasses.Field) -> str:
     return f"[{m['lo']:g}, {m['hi']:g}]{unit}"
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """numpy scalars (np.int64 from a grid, np.float32, np.bool_) as Python values."""
-    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
-        return value.item()
-    return value
+    return value.item() if isinstance(value, np.generic) else value
 
 
 _SHORT = reprlib.Repr()

@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import gc
 import hashlib
 import io
@@ -255,6 +256,7 @@ def cache_root() -> Path:
     return Path(base) / "stpexplorer"
 
 
+@functools.lru_cache(maxsize=None)
 def _code_fingerprint() -> str:
     import brian2
 
@@ -521,6 +523,15 @@ def engine_note() -> str:
     """A user-facing note when the fast engine is unavailable (else empty)."""
     default_engine()
     return _ENGINE_NOTE
+
+
+def preparation(params: Params, seed: int = 0, engine=None) -> str | None:
+    """What a run must do before it starts: ``"compile"``, ``"load"`` or None
+    (see :meth:`StandaloneEngine.preparation`; the runtime engine builds every
+    time and says nothing)."""
+    engine = engine if engine is not None else default_engine()
+    ask = getattr(engine, "preparation", None)
+    return ask(params, seed) if ask else None
 
 
 def simulate(params: Params, seed: int = 0, engine=None) -> Result:

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import stp
-from .params import Params, coerce, field_info
+from .params import Params, coerce, field_info, plain_value
 
 MEASURES = ("rate_e_hz", "rate_i_hz", "synchrony", "dominant_hz", "mean_release")
 COLUMNS = ("seed", *MEASURES, "diverged", "error")
@@ -194,7 +194,7 @@ def sweep(base: Params, grid: dict, seeds=(0,), client=None, cache_dir=None,
             except Exception as exc:  # noqa: BLE001  e.g. a worker killed under the task
                 outcome = {"seed": seed, "diverged": False, "error": f"task failed: {exc}"}
                 keep = False
-            row = {**{k: _plain(v) for k, v in changes.items()}, **outcome}
+            row = {**{k: plain_value(v) for k, v in changes.items()}, **outcome}
             rows[key] = row
             if store and keep:
                 (store / f"{key}.json").write_text(json.dumps(row))
@@ -230,10 +230,6 @@ def _mean(values) -> float:
     """Mean over seeds of the values that exist (NaN when none: failed points)."""
     present = [v for v in values if v is not None and v != ""]
     return float(np.mean(present)) if present else float("nan")
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def write_csv(rows: list[dict], path) -> None:

@@ -144,11 +144,10 @@ def test_panels_keep_a_complete_data_url_until_a_page_attaches(explorer):
 
 def test_busy_indicator_says_when_a_structure_is_compiled_or_loaded(explorer):
     from stpexplorer.app import BUSY_TEXT
-
-    from stpexplorer.simulate import build_key
+    from stpexplorer.simulate import build_key, preparation
 
     params = explorer.current_params()
-    assert explorer._preparation(params) is None
+    assert preparation(params, int(explorer.seed.value), explorer.engine) is None
     engine = explorer.engine
     new_size = next(n for n in range(11, 99) if not (
         engine.cache / f"build-{build_key(params.replace(N_i=n), 0, engine.stp_storage)}").exists())
