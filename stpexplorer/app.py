@@ -149,6 +149,25 @@ def render(fig) -> None:
             canvas._data_url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
 
 
+def on_kernel_thread(function, *args) -> None:
+    """Run ``function(*args)`` on the kernel's main thread, or at once outside a kernel.
+
+    ipympl handles the page's canvas messages (resize, refresh) and draws on
+    the kernel's main thread, and matplotlib is not thread-safe: a worker
+    thread that drew the panels itself could draw a figure that the page was
+    resizing at the same moment, fail, and take the runner with it.  So
+    workers hand their results over to the kernel's IO loop instead.
+    """
+    try:
+        from IPython import get_ipython
+
+        loop = get_ipython().kernel.io_loop
+    except (ImportError, AttributeError):  # a script or test: no kernel
+        function(*args)
+        return
+    loop.add_callback(function, *args)
+
+
 def _set_widget_value(widget: W.Widget, value) -> None:
     if isinstance(widget, W.FloatSlider) and value > widget.max:
         widget.max = value  # a loaded or preset value beyond the usual slider range
@@ -187,7 +206,7 @@ class Explorer:
         self._build_panels()
         self._build_io()
         self.widget = self._layout()
-        self.runner = LatestRunner(self._work, self._done)
+        self.runner = LatestRunner(self._work, lambda *outcome: on_kernel_thread(self._done, *outcome))
         if autorun:
             self.request_run()
 
@@ -288,7 +307,10 @@ class Explorer:
             draw_start = time.perf_counter()
             self._previous, self.result = self.result, result
             self.set_error("")
-            self.redraw()
+            try:
+                self.redraw()
+            except Exception as exc:  # noqa: BLE001  the last good panels stay; the page says why
+                self.show_error(f"the panels could not be drawn: {type(exc).__name__}: {exc}")
             now = time.perf_counter()
             self.run_count += 1
             self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,

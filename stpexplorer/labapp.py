@@ -15,7 +15,7 @@ import numpy as np
 
 from . import lab, presets
 from . import params as params_mod
-from .app import Explorer, new_panel, render
+from .app import Explorer, new_panel, on_kernel_thread, render
 from .params import Params
 
 #: Longest query string accepted (characters).
@@ -140,6 +140,11 @@ class SweepTab:
                 row = self.sw.run_point({**self.base.to_dict(), **changes}, self.seed, None, engine=engine)
                 rows.append({**changes, **row})
                 self.progress.value += 1
+        finally:
+            on_kernel_thread(self._show_rows, rows)
+
+    def _show_rows(self, rows: list[dict]) -> None:
+        try:
             self.rows = rows
             self.draw()
             failed = sum(1 for r in rows if r["error"])

@@ -8,6 +8,7 @@ instead of drawn.  The kernel's main thread stays free for widget messages.
 from __future__ import annotations
 
 import threading
+import traceback
 from typing import Any, Callable
 
 
@@ -76,6 +77,8 @@ class LatestRunner:
                     self.dropped += 1
                 else:
                     self._done(job, outcome, error)
+            except BaseException:  # noqa: BLE001  a failing callback must not stop the worker
+                traceback.print_exc()
             finally:
                 with self._cond:
                     self._busy = False

@@ -180,6 +180,24 @@ def test_latest_request_wins_and_stale_runs_are_dropped():
     assert done == [4] and runner.dropped == 1
 
 
+def test_a_failing_done_callback_does_not_stop_the_runner(capsys):
+    done = []
+
+    def report(job, out, err):
+        if job == 1:
+            raise RuntimeError("drawing failed")
+        done.append(out)
+
+    runner = LatestRunner(lambda job: job, report)
+    runner.submit(1)
+    assert runner.wait_idle(10)
+    runner.submit(2)
+    assert runner.wait_idle(10)
+    runner.stop()
+    assert done == [2]
+    assert "drawing failed" in capsys.readouterr().err
+
+
 def test_share_link_round_trip():
     params = presets.FORUM.replace(U_0=0.3, stp=False)
     query = link_query(params, seed=5, preset="forum", tab="synapse")
