@@ -124,8 +124,8 @@ def _track_page(canvas) -> None:
     """Take over ipympl's data URL: ipympl 0.10 stores a bare base64 PNG (no
     ``data:`` prefix) at every draw until a page's canvas says it is
     initialised, and a page whose widget state holds such a value fails to
-    create the canvas (a draw in the runner thread can race the page's state
-    request).  :func:`render` keeps a complete data URL until the page is there."""
+    create the canvas.  :func:`render` keeps a complete data URL until the
+    page is there."""
     canvas.syncing_data_url = False
     canvas._page_ready = False
 
