@@ -13,6 +13,7 @@ attaches the Brian2 units.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import json
 import math
 import reprlib
@@ -205,8 +206,19 @@ class Params:
 
     @classmethod
     def from_json(cls, text: str | bytes, base: "Params | None" = None) -> "Params":
+        """Parameters from JSON text (at most :data:`MAX_JSON_BYTES`, UTF-8)."""
+        size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+        if size > MAX_JSON_BYTES:
+            raise ValueError(f"parameters are {size} bytes of JSON; the limit is "
+                             f"{MAX_JSON_BYTES} bytes ({MAX_JSON_BYTES // 1024} kB)")
+        if isinstance(text, (bytes, bytearray)):
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"parameters are not UTF-8 text (byte 0x{text[exc.start]:02x} "
+                                 f"at position {exc.start})") from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=_parse_json_int)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"parameters are not valid JSON: {exc}") from None
         except RecursionError:
@@ -263,6 +275,26 @@ def plain_value(value: Any) -> Any:
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 60
 
+#: Largest parameter JSON accepted anywhere (dashboard upload, ``--params`` file, API).
+MAX_JSON_BYTES = 64 * 1024
+
+
+def _short_repr(value: Any) -> str:
+    try:
+        return _SHORT.repr(value)
+    except ValueError:  # an int of more than 4300 digits: Python refuses to print it
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        digits -= abs(value) < 10 ** (digits - 1)  # the estimate is one too high at most
+        return f"{'-' if value < 0 else ''}<integer of {digits} digits>"
+
+
+def _parse_json_int(text: str) -> int:
+    """JSON integers of any length (Python's ``int(str)`` stops at 4300 digits):
+    the field's range check then names the field instead of a parser error."""
+    if len(text.lstrip("-")) <= 4000:
+        return int(text)
+    return int(decimal.Decimal(text))
+
 
 def _check_field(f: dataclasses.Field, value: Any) -> None:
     m = f.metadata
@@ -270,7 +302,7 @@ def _check_field(f: dataclasses.Field, value: Any) -> None:
 
     def fail(reason: str):
         # reprlib: a huge or deeply nested value gives a short message, not a RecursionError
-        raise ValueError(f"{f.name}={_SHORT.repr(value)} is invalid ({reason}); "
+        raise ValueError(f"{f.name}={_short_repr(value)} is invalid ({reason}); "
                          f"allowed: {_describe_range(f)}")
 
     if kind == "bool":
@@ -287,10 +319,10 @@ def _check_field(f: dataclasses.Field, value: Any) -> None:
         as_float = float(value)
     except OverflowError:  # an int beyond any float
         fail("out of range")
-    if kind == "int" and not (isinstance(value, int) or as_float.is_integer()):
-        fail("not an integer")
     if not math.isfinite(as_float):
         fail("not finite")
+    if kind == "int" and not (isinstance(value, int) or as_float.is_integer()):
+        fail("not an integer")
     if not m["lo"] <= value <= m["hi"]:
         fail("out of range")
 
@@ -318,6 +350,19 @@ def coerce(name: str, text: str) -> Any:
             raise ValueError(f"{name}={text!r} is invalid (not an integer); allowed: {_describe_range(f)}")
         return int(number)
     return number
+
+
+def parse_seed(text: str, limit: int = 2**32) -> int:
+    """A seed typed as text (a link, a form): ASCII digits only, in [0, limit).
+
+    ``str.isdigit`` also accepts superscripts such as '²', which ``int`` then
+    refuses with a message that names no field; this names the seed.
+    """
+    text = str(text).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 20 or int(text) >= limit:
+        shown = _SHORT.repr(text)
+        raise ValueError(f"seed={shown} is invalid; allowed: an integer in [0, {limit})")
+    return int(text)
 
 
 def markdown_table() -> str:

@@ -125,17 +125,31 @@ class Result:
     def duration_ms(self) -> float:
         return self.params.duration
 
+    def _population(self, population: str) -> tuple[int, int]:
+        """Network index range [lo, hi) of 'e', 'i' or 'all' (any case)."""
+        ranges = {"e": (0, self.Ne), "i": (self.Ne, self.Ne + self.Ni), "all": (0, self.Ne + self.Ni)}
+        key = population.lower() if isinstance(population, str) else population
+        if key not in ranges:
+            raise ValueError(f"population={population!r} is invalid; allowed: 'e' (excitatory), "
+                             f"'i' (inhibitory) or 'all' (any case)")
+        return ranges[key]
+
     def mean_rate_hz(self, population: str) -> float:
         """Mean firing rate of 'e', 'i' or 'all' (spikes per neuron per second)."""
-        lo, hi = {"e": (0, self.Ne), "i": (self.Ne, self.Ne + self.Ni),
-                  "all": (0, self.Ne + self.Ni)}[population]
+        lo, hi = self._population(population)
         count = np.count_nonzero((self.spike_i >= lo) & (self.spike_i < hi))
         return count / max(hi - lo, 1) / (self.duration_ms * 1e-3)
 
     def population_rate(self, bin_ms: float = 1.0, population: str = "all"):
-        """(bin centres in ms, rate in Hz per neuron) of a population."""
-        lo, hi = {"e": (0, self.Ne), "i": (self.Ne, self.Ne + self.Ni),
-                  "all": (0, self.Ne + self.Ni)}[population]
+        """(bin centres in ms, rate in Hz per neuron) of a population.
+
+        ``bin_ms`` must be a positive number of at most the duration.
+        """
+        lo, hi = self._population(population)
+        if isinstance(bin_ms, bool) or not isinstance(bin_ms, (int, float, np.integer, np.floating)) \
+                or not 0 < bin_ms <= self.duration_ms:
+            raise ValueError(f"bin_ms={bin_ms!r} is invalid; allowed: a bin width in ms, "
+                             f"0 < bin_ms <= {self.duration_ms:g} (the duration)")
         edges = np.arange(0.0, self.duration_ms + bin_ms, bin_ms)
         sel = (self.spike_i >= lo) & (self.spike_i < hi)
         counts, _ = np.histogram(self.spike_t_ms[sel], edges)

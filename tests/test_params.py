@@ -100,7 +100,7 @@ def test_numpy_scalars_are_accepted_as_plain_values():
 
 def test_hostile_json_is_a_value_error():
     with pytest.raises(ValueError, match="nested too deeply"):
-        Params.from_json("[" * 100_000 + "]" * 100_000)
+        Params.from_json("[" * 30_000 + "]" * 30_000)  # within the 64 kB limit
     with pytest.raises(ValueError, match="^U_0=.*out of range"):
         Params.from_json('{"U_0": 1' + "0" * 400 + "}")
 
@@ -138,3 +138,39 @@ def test_structure_key_separates_compiled_from_run_time_fields():
     base = Params()
     assert base.structure_key() == base.replace(U_0=0.2, w_e=0.3, a_e=0.03).structure_key()
     assert base.structure_key() != base.replace(N_e=100).structure_key()
+
+
+def test_messages_name_the_field_for_huge_infinite_and_non_utf8_json():
+    with pytest.raises(ValueError, match=r"^U_0=<integer of 5000 digits> is invalid \(out of range\)"):
+        Params.from_json('{"U_0": ' + "9" * 5000 + "}")
+    with pytest.raises(ValueError, match=r"^N_e=-<integer of 4500 digits> is invalid \(out of range\)"):
+        Params.from_json('{"N_e": -' + "1" * 4500 + "}")
+    with pytest.raises(ValueError, match=r"^U_0=<integer of 10001 digits> is invalid"):
+        Params(U_0=10**10000)
+    with pytest.raises(ValueError, match=r"^N_e=inf is invalid \(not finite\)"):
+        Params.from_json('{"N_e": 1e400}')
+    with pytest.raises(ValueError, match=r"^N_i=-inf is invalid \(not finite\)"):
+        Params(N_i=-math.inf)
+    with pytest.raises(ValueError, match=r"not UTF-8 text \(byte 0xe9 at position 9\)"):
+        Params.from_json('{"E_e": "\xe9"}'.encode("latin-1"))
+
+
+def test_json_is_limited_to_64_kB_everywhere():
+    assert P.MAX_JSON_BYTES == 64 * 1024
+    assert Params.from_json('{"U_0": 0.2}'.ljust(P.MAX_JSON_BYTES)).U_0 == 0.2
+    for text in ('{"U_0": 0.2}'.ljust(P.MAX_JSON_BYTES + 1), b" " * 5_000_000):
+        with pytest.raises(ValueError, match="limit is 65536 bytes"):
+            Params.from_json(text)
+
+
+@pytest.mark.parametrize("text", ["²", "¹²", "٣", "-1", "1.0", "1e3", " ", "", "1_0", "4294967296"])
+def test_seed_text_must_be_ascii_digits_in_range(text):
+    with pytest.raises(ValueError, match=r"^seed=.* is invalid; allowed: an integer in \[0, 4294967296\)"):
+        P.parse_seed(text)
+
+
+def test_seed_text_parses_plain_numbers():
+    assert P.parse_seed("0") == 0 and P.parse_seed(" 42 ") == 42
+    assert P.parse_seed("2147483647", limit=2**31) == 2**31 - 1
+    with pytest.raises(ValueError, match=r"allowed: an integer in \[0, 2147483648\)"):
+        P.parse_seed("2147483648", limit=2**31)
