@@ -48,7 +48,7 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
     """Spike raster (excitatory red, inhibitory blue) with the population rate.
 
     ``highlight`` (default: the recorded neuron and the recorded synapse's
-    presynaptic neuron) are drawn larger in orange.
+    presynaptic neuron) are drawn larger in orange, explained in a legend.
     """
     ax = _axes(ax)
     exc = result.spike_i < result.Ne
@@ -60,7 +60,9 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
         sel = result.spike_i == neuron
         ax.axhline(neuron, color=HIGHLIGHT, lw=0.8, alpha=0.5)
         ax.scatter(result.spike_t_ms[sel], result.spike_i[sel], color=HIGHLIGHT, marker="|",
-                   s=60, linewidths=1.5, zorder=3)
+                   s=60, linewidths=1.5, zorder=3, label=highlight_label(result, neuron))
+    if highlight:
+        ax.legend(loc="upper right", fontsize=7, framealpha=0.8, handlelength=1.0)
     ax.set_ylim(-0.5, result.Ne + result.Ni - 0.5)
     ax.set_ylabel("neuron")
     _title(ax, f"Spikes — E {result.mean_rate_hz('e'):.1f} Hz, I {result.mean_rate_hz('i'):.1f} Hz")
@@ -72,6 +74,17 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
         rate_ax.set_ylim(0, max(rate.max() * 1.1, 1.0))
         ax.rate_axes = rate_ax
     return ax
+
+
+def highlight_label(result: Result, neuron: int) -> str:
+    """What an orange row of the raster is: the recorded neuron (v, ge, gi
+    panel) and/or the presynaptic neuron of the recorded synapse (u, x panel)."""
+    roles = []
+    if neuron == result.rec_neuron:
+        roles.append("recorded neuron: v, g below")
+    if neuron == result.syn_pre:
+        roles.append(f"presynaptic of synapse {result.syn_pre} → {result.syn_post}: u, x below")
+    return f"neuron {neuron} ({'; '.join(roles) or 'highlighted'})"
 
 
 RATE_COLORS = {"e": E_COLOR, "i": I_COLOR, "all": "k"}
