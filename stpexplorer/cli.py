@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -100,6 +101,23 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_fit(args) -> int:
+    from . import fit as fit_mod
+
+    trains = fit_mod.load_csv(args.data)
+    result = fit_mod.fit_stp(trains, seed=args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    axes = fit_mod.plot_fit(result, trains)
+    axes[0].figure.savefig(out / "fit.png", dpi=110)
+    (out / "fit.json").write_text(result.params_json() + "\n")
+    (out / "fit_report.json").write_text(json.dumps(result.to_dict(), indent=1) + "\n")
+    print(result.format_table())
+    print(f"wrote {out / 'fit.png'}, {out / 'fit.json'} (U_0, Omega_f, Omega_d for "
+          f"'stpexplorer run --params') and {out / 'fit_report.json'} (intervals, warnings)")
+    return 0
+
+
 def cmd_dashboard(args) -> int:
     from .serve import serve
 
@@ -133,6 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=int, default=0, help="local workers (default: 2)")
     sw.add_argument("--out", required=True)
     sw.set_defaults(func=cmd_sweep)
+
+    fp = sub.add_parser("fit", help="fit U_0, Omega_f, Omega_d to recorded response amplitudes; "
+                                    "write fit.png, fit.json")
+    fp.add_argument("data", metavar="DATA.csv",
+                    help="CSV with a header and the columns spike_time_ms, amplitude and optionally "
+                         "train (UTF-8, at most 1 MB; empty amplitude or nan: missed response)")
+    fp.add_argument("--out", default=".", help="output directory (default: the current directory)")
+    fp.add_argument("--seed", type=int, default=0, help="seed of the random starting points (default: 0)")
+    fp.set_defaults(func=cmd_fit)
 
     dash = sub.add_parser("dashboard", help="serve the explorer with Voila")
     dash.add_argument("--port", type=int, default=8866)

@@ -645,10 +645,13 @@ def load_csv(source, *, name: str | None = None) -> list[Train]:
     else:
         path = Path(source)
         label = name or str(path)
-        if path.is_file() and path.stat().st_size > MAX_BYTES:
+        if path.is_file() and path.stat().st_size > MAX_BYTES:  # before reading it
             raise FitDataError(f"{label}: file is larger than 1 MB ({path.stat().st_size} bytes); "
                                f"at most {MAX_BYTES} bytes")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FitDataError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
     if len(data) > MAX_BYTES:
         raise FitDataError(f"{label}: file is larger than 1 MB ({len(data)} bytes); at most {MAX_BYTES} bytes")
     try:
@@ -746,3 +749,70 @@ def _number(cell: str, line: int, column: str, fail, *, allow_missing: bool) -> 
     if not math.isfinite(value):
         fail(f"{text[:40]!r} is not a finite number", line, column)
     return value
+
+
+def example_path(kind: str = "depressing") -> Path:
+    """Path of a shipped synthetic recording: ``"depressing"`` or ``"facilitating"``."""
+    if kind not in EXAMPLES:
+        raise ValueError(f"unknown example {kind!r}; choose one of: {', '.join(EXAMPLES)}")
+    return Path(__file__).parent / "data" / f"fit_{kind}.csv"
+
+
+def example_bytes(kind: str = "depressing") -> bytes:
+    """The shipped example's file content (what an upload would deliver)."""
+    return example_path(kind).read_bytes()
+
+
+# ----------------------------------------------------------------------
+# picture
+_COLORS = ("#c0392b", "#2471a3", "#16a085", "#8e44ad", "#d35400", "#34495e")
+
+
+def plot_fit(fit: StpFit, trains, axes=None):
+    """Data (dots) and fitted amplitudes (line) per train, and relative residuals below.
+
+    Trains are drawn side by side against the spike number; a gap longer
+    than twice the train's typical interval (a recovery probe) is labelled
+    with its length.  ``axes``: two Axes (amplitudes, residuals) or None (a
+    new figure).  Returns the two Axes.
+    """
+    if axes is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 4.8), layout="constrained")
+        axes = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
+    ax, ax_res = axes
+    _, times, amps = _check_trains(trains)
+    offset, top, ticks, labels = 0.0, max(np.nanmax(a) for a in amps), [], []
+    top = max(top, max(float(np.max(f)) for f in fit.fitted))
+    for i, (t, a, fitted) in enumerate(zip(times, amps, fit.fitted)):
+        color = _COLORS[i % len(_COLORS)]
+        x = offset + np.arange(1, len(t) + 1)
+        name = fit.train_names[i] if i < len(fit.train_names) else f"train {i + 1}"
+        ax.plot(x, fitted, "-", color=color, lw=1.2, alpha=0.8, label=f"{name}: fit")
+        ax.plot(x, a, "o", color=color, ms=4.5, label=f"{name}: data")
+        rel = 100 * (a / fitted - 1)
+        ax_res.axhline(0, color="0.6", lw=0.8)
+        ax_res.plot(x, rel, "o", color=color, ms=3.5)
+        ax_res.vlines(x, 0, rel, color=color, lw=0.8)
+        gaps = np.diff(t)
+        typical = np.median(gaps)
+        for k in np.flatnonzero(gaps > 2 * typical):
+            ax.annotate(f"+{gaps[k]:g} ms", (x[k + 1], a[k + 1] if np.isfinite(a[k + 1]) else fitted[k + 1]),
+                        textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7, color=color)
+        ax.text(x[0], 1.12 * top, name, color=color, fontsize=9, va="bottom")
+        if i:
+            for a_ in (ax, ax_res):
+                a_.axvline(offset, color="0.85", lw=0.8)
+        shown = [k for k in range(len(t)) if k == 0 or (k + 1) % 5 == 0]
+        ticks += [x[k] for k in shown]
+        labels += [str(k + 1) for k in shown]
+        offset = x[-1] + 1.0
+    ax_res.set_xticks(ticks, labels)
+    ax.set_ylim(0, 1.3 * top)
+    ax.set_ylabel("amplitude (data unit)")
+    ax_res.set_ylabel("residual (%)")
+    ax_res.set_xlabel("spike number in its train (trains side by side)")
+    ax.set_title(f"U₀ = {_fmt(fit.U_0)}, Ω_f = {_fmt(fit.Omega_f)} /s, Ω_d = {_fmt(fit.Omega_d)} /s, "
+                 f"A = {_fmt(fit.A)}  (dots: data, lines: fit)", loc="left", fontsize=10)
+    return ax, ax_res
