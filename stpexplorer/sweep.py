@@ -36,17 +36,19 @@ def summarise(result) -> dict:
     """Summary measures of one run.
 
     synchrony: coefficient of variation of the population rate in 5 ms bins
-    (0 for asynchronous firing, larger for population bursts); dominant_hz: peak
-    of the rate spectrum between 2 and 100 Hz; mean_release: mean r = u·x over
-    all excitatory spikes (closed-form recursion on every neuron's train).
+    (0 for asynchronous firing, larger for population bursts); dominant_hz: the
+    lowest spectral peak of the rate (1 ms bins) between 2 and 100 Hz with at
+    least :data:`HARMONIC_SHARE` of the largest one's power (a train of brief
+    population bursts has harmonics as strong as its fundamental: its repetition
+    rate is the answer); mean_release: mean r = u·x over all excitatory spikes
+    (closed-form recursion on every neuron's train).
     """
     _, rate = result.population_rate(5.0)
     synchrony = float(rate.std() / rate.mean()) if rate.mean() > 0 else 0.0
     _, fine = result.population_rate(1.0)
     power = np.abs(np.fft.rfft(fine - fine.mean())) ** 2
     freqs = np.fft.rfftfreq(len(fine), 1e-3)
-    band = (freqs >= 2) & (freqs <= 100)
-    dominant = float(freqs[band][np.argmax(power[band])]) if power[band].any() else 0.0
+    dominant = dominant_frequency(freqs, power)
     p = result.params
     releases = []
     if p.stp:
@@ -57,6 +59,22 @@ def summarise(result) -> dict:
     mean_release = float(np.concatenate(releases).mean()) if releases else (1.0 if not p.stp else 0.0)
     return {"rate_e_hz": result.mean_rate_hz("e"), "rate_i_hz": result.mean_rate_hz("i"),
             "synchrony": synchrony, "dominant_hz": dominant, "mean_release": mean_release}
+
+
+#: Share of the largest peak's power a lower spectral peak needs to be the dominant frequency.
+HARMONIC_SHARE = 0.9
+
+
+def dominant_frequency(freqs: np.ndarray, power: np.ndarray, lo: float = 2.0, hi: float = 100.0) -> float:
+    """The lowest local maximum of ``power`` in [lo, hi] Hz with at least
+    HARMONIC_SHARE of the band's largest power (0.0 for a flat, silent spectrum)."""
+    band = (freqs >= lo) & (freqs <= hi)
+    f, p = freqs[band], power[band]
+    if len(p) == 0 or not p.any():
+        return 0.0
+    padded = np.concatenate([[-np.inf], p, [-np.inf]])
+    peaks = (p >= padded[:-2]) & (p >= padded[2:]) & (p >= HARMONIC_SHARE * p.max())
+    return float(f[np.flatnonzero(peaks)[0]])
 
 
 _WORKER_ENGINE = None

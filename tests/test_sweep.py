@@ -99,3 +99,85 @@ def test_an_unexpected_failure_in_a_task_stays_in_its_row():
     row = sw.run_point(BASE.to_dict(), 0, None, engine=_FailingEngine())
     assert row["error"] == "unexpected MemoryError: no memory left on the worker"
     assert row["seed"] == 0 and not row["diverged"]
+
+
+# -- measures on spike trains with known answers --------------------------------
+def _synthetic(spike_i, spike_t, **changes):
+    from synthetic import synthetic_result
+
+    return synthetic_result(spike_i, spike_t, **changes)
+
+
+def test_dominant_frequency_of_a_10_hz_train_is_10_hz():
+    # every neuron fires every 100 ms (phase 3 ms): the population rate repeats at 10 Hz
+    times = np.arange(3.0, 1000.0, 100.0)
+    result = _synthetic(np.repeat(np.arange(50), len(times)), np.tile(times, 50))
+    assert sw.summarise(result)["dominant_hz"] == 10.0
+    # 25 Hz (40 ms period) from half the neurons only
+    times = np.arange(1.0, 1000.0, 40.0)
+    result = _synthetic(np.repeat(np.arange(25), len(times)), np.tile(times, 25))
+    assert sw.summarise(result)["dominant_hz"] == 25.0
+
+
+def test_synchrony_of_synchronous_and_poisson_firing():
+    """Synchrony is the CV of the population rate in 5 ms bins.  All 50 neurons
+    firing together every 100 ms fill 10 of the 200 bins equally: for a rate c
+    in those bins, mean = c/20 and variance = c²/20 − c²/400, so CV = √19."""
+    times = np.arange(2.0, 1000.0, 100.0)
+    synchronous = _synthetic(np.repeat(np.arange(50), len(times)), np.tile(times, 50))
+    assert sw.summarise(synchronous)["synchrony"] == pytest.approx(np.sqrt(19), rel=1e-12)
+    # the same 500 spikes at independent uniform times: ~2.5 spikes per bin, CV ≈ 1/√2.5
+    rng = np.random.default_rng(0)
+    poisson = _synthetic(np.repeat(np.arange(50), len(times)), np.sort(rng.uniform(0, 1000, 500)))
+    assert 0.4 < sw.summarise(poisson)["synchrony"] < 0.9
+    assert sw.summarise(_synthetic([], []))["synchrony"] == 0.0  # silence
+
+
+def test_rates_and_mean_release_of_chosen_trains():
+    # E neurons 0..3 fire 5 spikes each, I neuron 40 fires 2, in 1 s; one spike
+    # per presynaptic train releases U_0 (u = U_0, x = 1): trains of one spike
+    # each give a mean release of U_0 exactly
+    spikes_i = [0, 1, 2, 3] * 5 + [40, 40]
+    spikes_t = sorted(np.linspace(10, 900, 20)) + [5.0, 500.0]
+    row = sw.summarise(_synthetic(spikes_i, spikes_t))
+    assert row["rate_e_hz"] == pytest.approx(20 / 40) and row["rate_i_hz"] == pytest.approx(2 / 10)
+    single = _synthetic(np.arange(10), np.linspace(5, 500, 10), U_0=0.37)
+    assert sw.summarise(single)["mean_release"] == pytest.approx(0.37, rel=1e-12)
+    # two spikes 100 ms apart, U_0 0.5, Ω_f = 10/s, Ω_d = 20/s: r1 = 0.5 and, by hand,
+    # u2 = 0.5 e^-1 + 0.5 (1 - 0.5 e^-1), x2 = 1 - 0.5 e^-2, r2 = u2 x2
+    pair = _synthetic([5, 5], [100.0, 200.0], U_0=0.5, Omega_f=10.0, Omega_d=20.0)
+    u2 = 0.5 * np.exp(-1) + 0.5 * (1 - 0.5 * np.exp(-1))
+    r2 = u2 * (1 - 0.5 * np.exp(-2))
+    assert sw.summarise(pair)["mean_release"] == pytest.approx((0.5 + r2) / 2, rel=1e-12)
+    assert sw.summarise(_synthetic([5, 5], [100.0, 200.0], stp=False))["mean_release"] == 1.0
+
+
+def test_heatmap_orientation_on_a_non_square_grid():
+    """Three x values, two y values: row j of the table and of the image is y
+    value j, column i is x value i, and the image's extent puts cell (i, j) at
+    integer coordinates (i, j), which is what a click on the sweep tab reads."""
+    from matplotlib.figure import Figure
+
+    grid = {"U_0": [0.1, 0.2, 0.3], "Omega_f": [1.0, 5.0]}
+    rows = [{"U_0": u, "Omega_f": f, "rate_e_hz": 10 * i + j}
+            for i, u in enumerate(grid["U_0"]) for j, f in enumerate(grid["Omega_f"])]
+    table = sw.grid_table(rows, grid, "rate_e_hz")
+    np.testing.assert_array_equal(table, [[0, 10, 20], [1, 11, 21]])
+    ax = Figure().add_subplot()
+    image = sw.draw_heatmap(ax, rows, grid, "rate_e_hz")
+    np.testing.assert_array_equal(image.get_array(), table)
+    assert image.get_extent() == [-0.5, 2.5, -0.5, 1.5] and image.origin == "lower"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "0.2", "0.3"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "5"]
+    assert ax.get_xlabel() == "U_0" and ax.get_ylabel() == "Omega_f"
+
+
+def test_seeds_are_averaged_and_failed_rows_left_out():
+    grid = {"U_0": [0.2, 0.4], "Omega_f": [1.0]}
+    rows = [{"U_0": 0.2, "Omega_f": 1.0, "seed": s, "synchrony": v} for s, v in enumerate([1.0, 2.0, 6.0])]
+    rows += [{"U_0": 0.4, "Omega_f": 1.0, "seed": 0, "synchrony": 4.0},
+             {"U_0": 0.4, "Omega_f": 1.0, "seed": 1, "synchrony": None},  # diverged
+             {"U_0": 0.4, "Omega_f": 1.0, "seed": 2, "synchrony": ""}]  # from a CSV
+    np.testing.assert_array_equal(sw.grid_table(rows, grid, "synchrony"), [[3.0, 4.0]])
+    failed = [{"U_0": 0.2, "Omega_f": 1.0, "seed": 0, "synchrony": None}]
+    assert np.isnan(sw.grid_table(failed, {"U_0": [0.2], "Omega_f": [1.0]}, "synchrony")[0, 0])
