@@ -1,5 +1,7 @@
 """The Brian2 synapse of the model against the closed-form Tsodyks–Markram maths."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,67 @@ def test_depressing_and_facilitating_steady_states_order_with_rate():
     _, _, r_fac = stp.steady_state(0.05, 1.0, 50.0, rates)
     assert np.all(np.diff(r_dep) < 0)  # depression: less release per spike at higher rates
     assert np.all(np.diff(r_fac) > 0)  # facilitation: more release per spike
+
+
+# Three spikes at 1, 101 and 301 ms with U_0 = 0.4, Omega_f = 2/s, Omega_d = 10/s,
+# written out by hand from the update rules (u decays to 0 at Omega_f, x recovers
+# to 1 at Omega_d; at a spike u += U_0 (1 - u), r = u x, x -= r).  The rates
+# differ by a factor of five, so swapping them changes every later value.
+HAND_U0, HAND_OMEGA_F, HAND_OMEGA_D = 0.4, 2.0, 10.0
+HAND_TIMES = [1.0, 101.0, 301.0]
+
+
+def _three_spikes_by_hand():
+    e = math.exp
+    u1, x1 = 0.4, 1.0  # the first spike: u = U_0, full resources
+    r1 = u1 * x1
+    # 100 ms later: u = 0.4 e^{-2·0.1}, x = 1 - (1 - 0.6) e^{-10·0.1}
+    u2 = 0.4 * e(-0.2) + 0.4 * (1 - 0.4 * e(-0.2))
+    x2 = 1 - 0.4 * e(-1.0)
+    r2 = u2 * x2
+    # 200 ms later: u = u2 e^{-2·0.2}, x = 1 - (1 - (x2 - r2)) e^{-10·0.2}
+    u3 = u2 * e(-0.4) + 0.4 * (1 - u2 * e(-0.4))
+    x3 = 1 - (1 - (x2 - r2)) * e(-2.0)
+    r3 = u3 * x3
+    return [u1, u2, u3], [x1, x2, x3], [r1, r2, r3]
+
+
+def test_three_spikes_by_hand_with_different_facilitation_and_recovery_rates():
+    u, x, r = _three_spikes_by_hand()
+    # on paper: u 0.4 -> 0.5965 -> 0.6399, x 1 -> 0.8528 -> 0.9112, r 0.4 -> 0.5087 -> 0.5831
+    np.testing.assert_allclose(u, [0.4, 0.5965, 0.6399], atol=5e-5)
+    np.testing.assert_allclose(x, [1.0, 0.8528, 0.9112], atol=5e-5)
+    np.testing.assert_allclose(r, [0.4, 0.5087, 0.5831], atol=5e-5)
+    states = stp.recursion(HAND_TIMES, HAND_U0, HAND_OMEGA_F, HAND_OMEGA_D)
+    np.testing.assert_allclose(states.u, u, rtol=1e-12)
+    np.testing.assert_allclose(states.x, x, rtol=1e-12)
+    np.testing.assert_allclose(states.r, r, rtol=1e-12)
+    brian_u, brian_x, brian_r, _, _ = run_single_synapse(
+        HAND_TIMES, Params(U_0=HAND_U0, Omega_f=HAND_OMEGA_F, Omega_d=HAND_OMEGA_D))
+    np.testing.assert_allclose(brian_u, u, rtol=1e-9)
+    np.testing.assert_allclose(brian_x, x, rtol=1e-9)
+    np.testing.assert_allclose(brian_r, r, rtol=1e-9)
+
+
+#: One excitatory neuron driven to fire onto one silent inhibitory neuron (no
+#: noise): every jump of the target's ge is an event of the synapse 0 -> 1.
+JITTER_PAIR = Params(N_e=1, N_i=1, p_e=1.0, p_i=0.0, noise_e=0.0, noise_i=0.0, I_e=10.0, I_i=0.0,
+                     rec_neuron=1, rec_pre=0, rec_post=1, duration=200.0, weight_jitter=0.8, w_e=0.2)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_network_weights_are_spread_by_jitter(runtime, seed):
+    """Per-synapse weight w·(1 − jitter·ζ), ζ the synapse's U[0,1) draw: the
+    conductance jumps by that weight times the release r at each spike."""
+    from stpexplorer import simulate
+
+    zeta = float(model.draw_realisation(JITTER_PAIR, seed).exc.xi[0])
+    assert 0.05 < zeta < 0.95, "pick a seed whose draw shows the spread"
+    result = simulate(JITTER_PAIR, seed=seed, engine=runtime)
+    ge = result.ge_nS
+    jumps = ge[1:] - ge[:-1] * (1 - JITTER_PAIR.dt / JITTER_PAIR.tau_e)  # the Euler decay removed
+    steps = np.rint(result.syn_spike_t_ms / JITTER_PAIR.dt).astype(int)
+    assert len(steps) >= 3
+    weight = 0.2 * (1 - 0.8 * zeta)
+    np.testing.assert_allclose(jumps[steps], weight * result.r_at_spikes, rtol=1e-9)
+    np.testing.assert_allclose(np.delete(jumps, steps), 0, atol=1e-12)
