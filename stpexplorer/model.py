@@ -134,8 +134,13 @@ def noise_steps(params: Params) -> int:
     return int(math.ceil(params.duration / NOISE_DT_MS)) + 1
 
 
-def draw_realisation(params: Params, seed: int) -> Realisation:
-    """Draw heterogeneity, connectivity and noise for ``params`` from ``seed``."""
+def draw_realisation(params: Params, seed: int, noise: bool = True) -> Realisation:
+    """Draw heterogeneity, connectivity and noise for ``params`` from ``seed``.
+
+    The noise is drawn last, so ``noise=False`` (a compiled network has it
+    built in) gives the same heterogeneity and connectivity without the
+    neurons × ms array.
+    """
     rng = np.random.default_rng(seed)
     ne, ni = params.N_e, params.N_i
     n = ne + ni
@@ -151,7 +156,7 @@ def draw_realisation(params: Params, seed: int) -> Realisation:
     del exc_pre, inh_pre
     conn_post = np.concatenate([exc_post, inh_post])
     del exc_post, inh_post
-    noise = rng.standard_normal((noise_steps(params), n))
+    noise = rng.standard_normal((noise_steps(params), n)) if noise else None
     for array in (conn_pre, conn_post, xi):
         array.flags.writeable = False
     exc = Pathway(conn_pre[:split], conn_post[:split], xi[:split])
@@ -218,31 +223,37 @@ def neuron_values(params: Params, real: Realisation) -> dict[str, np.ndarray]:
             "v": v0, "u": b * v0}
 
 
+#: SI value of one unit of each model quantity (mV, ms, nS, ...): run
+#: arguments of a compiled network are plain numbers in SI base units.
+SI = {"1": 1.0, "mV": 1e-3, "ms": 1e-3, "1/ms": 1e3, "1/s": 1.0, "mV/ms": 1.0,
+      "nS": 1e-9, "pF": 1e-12}
+#: Unit of each per-neuron value of :func:`neuron_values`.
+NEURON_VALUE_UNITS = {"a": "1/ms", "b": "1/ms", "c": "mV", "d": "mV/ms", "sigma": "mV/ms",
+                      "I_const": "mV/ms", "v": "mV", "u": "mV/ms"}
+
+
 def run_values(params: Params, real: Realisation,
                stp_storage: str = "presynaptic") -> list[tuple[str, str, object]]:
-    """(object name, variable, Brian quantity) for every run-time value.
+    """(object name, variable, value in SI base units) for every run-time value.
 
-    The same list initialises the network (reference path) and becomes the
-    ``run_args`` of a compiled standalone build (fast path), so both paths see
-    identical numbers.
+    The same list initialises the network (reference path, where
+    :func:`build` gives each value the dimension of its Brian2 variable) and
+    becomes the ``run_args`` of a compiled standalone build (fast path), so
+    both paths see identical numbers.
     """
-    import brian2 as b2
-
-    units = {"a": 1 / b2.ms, "b": 1 / b2.ms, "c": b2.mV, "d": b2.mV / b2.ms,
-             "sigma": b2.mV / b2.ms, "I_const": b2.mV / b2.ms, "v": b2.mV, "u": b2.mV / b2.ms}
-    values = [(NEURON_NAME, name, arr * units[name])
+    values = [(NEURON_NAME, name, np.asarray(arr) * SI[NEURON_VALUE_UNITS[name]])
               for name, arr in neuron_values(params, real).items()]
     if params.synapse_model == "conductance":
-        values += [(NEURON_NAME, "tau_e", params.tau_e * b2.ms),
-                   (NEURON_NAME, "tau_i", params.tau_i * b2.ms),
-                   (NEURON_NAME, "E_e", params.E_e * b2.mV),
-                   (NEURON_NAME, "E_i", params.E_i * b2.mV),
-                   (NEURON_NAME, "C_m", params.C_m * b2.pF)]
-        weights = {"e": params.w_e * b2.nS, "i": params.w_i * b2.nS}
+        values += [(NEURON_NAME, "tau_e", params.tau_e * SI["ms"]),
+                   (NEURON_NAME, "tau_i", params.tau_i * SI["ms"]),
+                   (NEURON_NAME, "E_e", params.E_e * SI["mV"]),
+                   (NEURON_NAME, "E_i", params.E_i * SI["mV"]),
+                   (NEURON_NAME, "C_m", params.C_m * SI["pF"])]
+        weights = {"e": params.w_e * SI["nS"], "i": params.w_i * SI["nS"]}
     else:
-        weights = {"e": params.J_e * b2.mV, "i": params.J_i * b2.mV}
-    stp_values = [("U_0", params.U_0), ("Omega_f", params.Omega_f / b2.second),
-                  ("Omega_d", params.Omega_d / b2.second)]
+        weights = {"e": params.J_e * SI["mV"], "i": params.J_i * SI["mV"]}
+    stp_values = [("U_0", params.U_0), ("Omega_f", params.Omega_f * SI["1/s"]),
+                  ("Omega_d", params.Omega_d * SI["1/s"])]
     for key, name in SYNAPSE_NAMES.items():
         if len(_pathway(real, key)) == 0:
             continue  # an empty pathway has no Synapses object
@@ -374,7 +385,54 @@ class Built:
     def obj(self, name: str):
         if name == NEURON_NAME:
             return self.neurons
+        monitors = {"spikes": self.spikes, "trace": self.trace, "syn_trace": self.syn_trace}
+        if name in monitors:
+            return monitors[name]
         return next(s for s in self.synapses.values() if s.name == name)
+
+
+#: What a run produces, all in SI base units: result name -> (object, variable).
+#: Traces are (recorded index, time step) arrays, as Brian2's monitors give them.
+OUTPUTS = {"spike_i": ("spikes", "i"), "spike_t": ("spikes", "t"),
+           "trace_t": ("trace", "t"), "v": ("trace", "v"), "ge": ("trace", "ge"), "gi": ("trace", "gi"),
+           "stp_t": ("syn_trace", "t"), "u_S": ("syn_trace", "u_S"), "x_S": ("syn_trace", "x_S"),
+           "r_S": ("syn_trace", "r_S"), "t_diverged": (NEURON_NAME, "t_diverged")}
+#: The connectivity Brian2 built (checked by tests against the drawn one).
+CONNECTIVITY_OUTPUTS = {f"{key}_{end}": (name, var)
+                        for key, name in SYNAPSE_NAMES.items()
+                        for end, var in (("pre", "_synaptic_pre"), ("post", "_synaptic_post"))}
+
+
+def _present(built: Built, outputs: dict) -> dict:
+    found = {}
+    for name, (obj_name, var) in outputs.items():
+        try:
+            obj = built.obj(obj_name)
+        except StopIteration:
+            continue
+        if obj is not None and var in obj.variables:
+            found[name] = (obj, var)
+    return found
+
+
+def monitor_arrays(built: Built) -> dict[str, np.ndarray]:
+    """Every :data:`OUTPUTS` array of a network run in this process (runtime device)."""
+    return {name: np.asarray(getattr(obj, var)[:]) for name, (obj, var) in _present(built, OUTPUTS).items()}
+
+
+def output_files(built: Built, device) -> dict[str, list]:
+    """Where a compiled run writes each :data:`OUTPUTS` (and connectivity)
+    array: name -> [file name in the results folder, dtype, columns or 0].
+
+    Brian2's standalone binary writes every array into its results folder;
+    with this table a later process reads a run's results with numpy alone.
+    """
+    table = {}
+    for name, (obj, var) in _present(built, {**OUTPUTS, **CONNECTIVITY_OUTPUTS}).items():
+        variable = obj.variables[var]
+        columns = len(obj.record) if getattr(variable, "ndim", 1) == 2 else 0
+        table[name] = [device.get_array_filename(variable), np.dtype(variable.dtype).str, columns]
+    return table
 
 
 #: synapses created per ``connect`` call: bounds Brian2's temporary copies
@@ -489,5 +547,6 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
     net = b2.Network(*objects, name="network")
     built = Built(net, neurons, synapses, spikes, trace, syn_trace, recorded, rec_key, rec_index)
     for obj_name, var, value in run_values(params, real, stp_storage):
-        setattr(built.obj(obj_name), var, value)
+        obj = built.obj(obj_name)
+        setattr(obj, var, b2.Quantity(value, dim=obj.variables[var].dim))
     return built
