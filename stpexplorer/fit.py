@@ -131,9 +131,19 @@ def _scale_bounds() -> tuple[np.ndarray, np.ndarray]:
     return np.array(lo), np.array(hi)
 
 
+def _value(name: str, psi: float) -> float:
+    """A parameter from its scaled value, clipped into its Params range (exactly an end at a bound)."""
+    lo, hi = _range(name)
+    if abs(psi - _to_scale(name, lo)) < 1e-9:
+        return lo
+    if abs(psi - _to_scale(name, hi)) < 1e-9:
+        return hi
+    return float(np.clip(_from_scale(name, psi), lo, hi))
+
+
 def _natural(psi) -> tuple[float, float, float]:
-    """(U_0, Omega_f, Omega_d) from scaled values, clipped into the Params ranges."""
-    return tuple(float(np.clip(_from_scale(n, p), *_range(n))) for n, p in zip(FITTED, psi))
+    """(U_0, Omega_f, Omega_d) from scaled values."""
+    return tuple(_value(n, p) for n, p in zip(FITTED, psi))
 
 
 # ----------------------------------------------------------------------
@@ -359,9 +369,7 @@ def fit_stp(trains, *, seed: int = 0) -> StpFit:
         theta, cost = problem.solve(better)
     values = dict(zip(FITTED, _natural(theta[:3])))
     A = float(np.exp(theta[3]))
-    ci = {name: (float(np.clip(_from_scale(name, lo), *_range(name))),
-                 float(np.clip(_from_scale(name, hi), *_range(name))))
-          for name, (lo, hi) in zip(FITTED, intervals[:3])}
+    ci = {name: (_value(name, lo), _value(name, hi)) for name, (lo, hi) in zip(FITTED, intervals[:3])}
     ci["A"] = tuple(float(np.exp(v)) for v in intervals[3])
     fitted = tuple(A * r for r in release(times, values["U_0"], values["Omega_f"], values["Omega_d"]))
     residuals = tuple(a - f for a, f in zip(amps, fitted))
