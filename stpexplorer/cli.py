@@ -1,9 +1,10 @@
-"""Command line: ``stpexplorer run | presets | params | dashboard``."""
+"""Command line: ``stpexplorer run | sweep | presets | params | dashboard``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,17 +24,57 @@ def _parse_set(items: list[str]) -> dict:
     return changes
 
 
+DESCRIPTION = ("An Izhikevich (2003) spiking network with Tsodyks-Markram short-term plasticity, "
+               "simulated with Brian2: run one simulation, sweep a parameter grid, fit the "
+               "plasticity to recorded responses, list the presets and parameters, or serve the "
+               "dashboard.  'stpexplorer COMMAND --help' describes a command.")
+
+
+def _read_params_file(name: str, base):
+    """Parameters from a ``--params`` JSON file over ``base``; errors name the file."""
+    path = Path(name)
+    try:
+        size = path.stat().st_size
+        if size > params_mod.MAX_JSON_BYTES:
+            raise ValueError(f"the file is {size} bytes; the limit is {params_mod.MAX_JSON_BYTES} "
+                             f"bytes ({params_mod.MAX_JSON_BYTES // 1024} kB)")
+        with open(path, "rb") as handle:
+            payload = handle.read(params_mod.MAX_JSON_BYTES + 1)  # the file may grow meanwhile
+        return params_mod.Params.from_json(payload, base)
+    except OSError as exc:
+        raise ValueError(f"--params {name}: cannot read the file ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise ValueError(f"--params {name}: {exc}") from None
+
+
+def _check_out_dir(name: str) -> Path:
+    """Refuse an ``--out`` that cannot become a directory, before any work."""
+    out = Path(name)
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "exists and is not a directory" if existing == out else f"is inside the file {existing}"
+        raise ValueError(f"--out {name} {what}; give a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {name}: {existing} is not writable")
+    return out
+
+
 def cmd_run(args) -> int:
-    from .plotting import plot_panels
-    from .simulate import simulate
+    from .simulate import check_request, simulate
 
     base = presets.get(args.preset)
     if args.params:
-        base = params_mod.Params.from_json(Path(args.params).read_text(), base)
+        base = _read_params_file(args.params, base)
     params = params_mod.Params.from_dict(_parse_set(args.set), base)
-    _say_preparation(params, args.seed)
-    result = simulate(params, seed=args.seed)
-    out = Path(args.out)
+    seed = check_request(params, args.seed)  # budget, seed, recorded synapse: before any work
+    out = _check_out_dir(args.out)
+    _say_preparation(params, seed)
+    result = simulate(params, seed=seed)
+
+    from .plotting import plot_panels
+
     out.mkdir(parents=True, exist_ok=True)
     fig, _ = plot_panels(result)
     fig.savefig(out / "panels.png", dpi=110)
@@ -73,16 +114,19 @@ def cmd_sweep(args) -> int:
     grid = dict(sweep_mod.parse_grid(spec) for spec in args.grid)
     if not grid:
         raise ValueError("give at least one --grid FIELD=START:STOP:COUNT")
-    if args.seeds < 1:
-        raise ValueError(f"--seeds {args.seeds} is invalid; allowed >= 1")
-    out = Path(args.out)
+    if not 1 <= args.seeds <= MAX_SWEEP_SEEDS:
+        raise ValueError(f"--seeds {args.seeds} is invalid; allowed: 1..{MAX_SWEEP_SEEDS}")
+    if not args.scheduler and not 1 <= args.workers <= MAX_LOCAL_WORKERS:
+        raise ValueError(f"--workers {args.workers} is invalid; allowed: 1..{MAX_LOCAL_WORKERS} "
+                         f"local worker processes")
+    out = _check_out_dir(args.out)
     out.mkdir(parents=True, exist_ok=True)
     client = None
     if args.scheduler:
         from dask.distributed import Client
 
         client = Client(args.scheduler)
-    elif args.workers:
+    else:
         client = sweep_mod.local_client(args.workers)
     try:
         rows = sweep_mod.sweep(base, grid, seeds=range(args.seeds), client=client,
@@ -99,6 +143,11 @@ def cmd_sweep(args) -> int:
     print(f"{len(rows)} runs ({failed} with an error or divergence); wrote {out / 'sweep.csv'} and "
           f"{len(pictures)} pictures")
     return 0
+
+
+#: Bounds of ``sweep --seeds`` and ``--workers`` (checked before a cluster starts).
+MAX_SWEEP_SEEDS = 1000
+MAX_LOCAL_WORKERS = 64
 
 
 def cmd_fit(args) -> int:
@@ -125,16 +174,22 @@ def cmd_dashboard(args) -> int:
                  ip=args.ip)
 
 
+SET_HELP = ("change one parameter, e.g. U_0=0.3; repeatable; 'stpexplorer params' lists the "
+            "field names, units and allowed ranges")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stpexplorer", description=__doc__)
+    parser = argparse.ArgumentParser(prog="stpexplorer", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="simulate and write panels.png, result.npz, params.json")
     run.add_argument("--preset", default="default", help="starting parameter set (see 'presets')")
-    run.add_argument("--params", help="JSON file with parameters (applied over the preset)")
+    run.add_argument("--params", help="JSON file with parameters, applied over the preset (UTF-8, at most 64 kB)")
     run.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                     help="change one parameter; repeatable")
-    run.add_argument("--seed", type=int, default=0)
+                     help=SET_HELP)
+    run.add_argument("--seed", type=int, default=0,
+                     help="random seed of heterogeneity, connectivity and noise, 0 <= SEED < 2**32 "
+                          "(default: 0)")
     run.add_argument("--out", required=True, help="output directory")
     run.set_defaults(func=cmd_run)
 
@@ -143,12 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sw = sub.add_parser("sweep", help="run a parameter grid on Dask; write sweep.csv and heatmaps")
     sw.add_argument("--preset", default="default")
-    sw.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    sw.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help=SET_HELP)
     sw.add_argument("--grid", action="append", default=[], metavar="FIELD=START:STOP:COUNT",
                     help="a grid axis (also FIELD=V1,V2,...); repeatable")
-    sw.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 per grid point")
+    sw.add_argument("--seeds", type=int, default=1,
+                    help=f"seeds 0..N-1 per grid point, N in 1..{MAX_SWEEP_SEEDS} (default: 1)")
     sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
-    sw.add_argument("--workers", type=int, default=0, help="local workers (default: 2)")
+    sw.add_argument("--workers", type=int, default=2,
+                    help=f"local worker processes without --scheduler, 1..{MAX_LOCAL_WORKERS} (default: 2)")
     sw.add_argument("--out", required=True)
     sw.set_defaults(func=cmd_sweep)
 
