@@ -506,9 +506,11 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
     # Runaway detection without a per-step check of every neuron: an upward
     # runaway crosses the spike threshold, so the reset sees it; a downward
     # runaway or NaN never resets and stays non-finite, so a check every 1 ms
-    # finds it (a NaN fails every comparison: "not (|v| < limit)" is true).
+    # finds it (a NaN fails every comparison, so "|v| < limit" is false).  Written
+    # as int(...) == 0: Brian2's simplifier turns "not (|v| < limit)" into
+    # "|v| >= limit", which is false for NaN as well and let NaN through.
     neurons.t_diverged = DIVERGENCE_NEVER_S * b2.second
-    neurons.run_regularly(MARK_DIVERGED.format(condition="not (abs(v) < v_runaway)"),
+    neurons.run_regularly(MARK_DIVERGED.format(condition="int(abs(v) < v_runaway) == 0"),
                           dt=DIVERGENCE_CHECK_MS * b2.ms, when="end", name="divergence_check")
     if presynaptic:
         neurons.run_on_event("release", PRESYNAPTIC_STP_ON_SPIKE, when="before_synapses")
