@@ -33,8 +33,8 @@ FRONT_FIELDS = ("stp", "U_0", "Omega_f", "Omega_d", "w_e", "w_i",
 #: Busy indicator by what a run must do first (see StandaloneEngine.preparation).
 BUSY_TEXT = {None: "⏳ running…",
              "load": "⏳ loading the compiled network for these sizes…",
-             "compile": "⏳ compiling the network for these sizes, STP setting and seed "
-                        "(first time: 10–20 s)…"}
+             "compile": "⏳ compiling the network once for these sizes, STP setting and seed "
+                        "(about 20 s; later runs take a fraction of a second)…"}
 #: Upper bound on an uploaded parameter file (bytes).
 MAX_UPLOAD_BYTES = 64 * 1024
 PANELS = ("raster", "conductances", "resources", "connectivity")
@@ -189,8 +189,6 @@ class Explorer:
 
     def __init__(self, params: Params | None = None, seed: int = 0, engine=None,
                  autorun: bool = True, preset: str = "default"):
-        import brian2  # noqa: F401  (its import sets a SIGINT handler: main thread only)
-
         self.engine = engine
         self.result = None
         self.reference = None
@@ -208,7 +206,7 @@ class Explorer:
         self.widget = self._layout()
         self.runner = LatestRunner(self._work, lambda *outcome: on_kernel_thread(self._done, *outcome))
         if autorun:
-            self.request_run()
+            self.request_run(by_user=False)
 
     # ------------------------------------------------------------------ controls
     def _build_controls(self, start: Params, seed: int, preset: str) -> None:
@@ -281,7 +279,10 @@ class Explorer:
         self.apply_params(params if params is not None else self._preset_params, seed)
 
     # ------------------------------------------------------------------ running
-    def request_run(self) -> None:
+    def request_run(self, by_user: bool = True) -> None:
+        """Run the controls' setting in the background (the newest request wins).
+        ``by_user=False`` (the first run of a page) leaves the change-to-panels
+        time out of the status line: nobody waited for it since a change."""
         try:
             params = self.current_params()
             check_budget(params)
@@ -289,7 +290,7 @@ class Explorer:
             self.show_error(str(exc))
             return
         self.busy.value = BUSY_TEXT[preparation(params, int(self.seed.value), self.engine)]
-        self.runner.submit((params, int(self.seed.value), time.perf_counter()))
+        self.runner.submit((params, int(self.seed.value), time.perf_counter() if by_user else None))
 
     def _work(self, job):
         params, seed, _ = job
@@ -313,9 +314,10 @@ class Explorer:
                 self.show_error(f"the panels could not be drawn: {type(exc).__name__}: {exc}")
             now = time.perf_counter()
             self.run_count += 1
+            waited = None if submitted is None else now - submitted
             self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,
-                                 "total_s": now - submitted})
-            self._update_status(now - submitted)
+                                 "total_s": waited})
+            self._update_status(waited)
             self._update_param_link(params, seed)
             if self.on_params_changed is not None:
                 self.on_params_changed(params, seed)
@@ -333,11 +335,12 @@ class Explorer:
         self.error.value = html_text
         self.error.layout.display = "" if html_text else "none"
 
-    def _update_status(self, total_s: float) -> None:
+    def _update_status(self, total_s: float | None) -> None:
         r = self.result
+        shown = "" if total_s is None else f", shown {total_s:.2f} s after the change"
         self.status.value = (
-            f"run #{self.run_count}: simulated in {r.run_time_s:.2f} s, shown {total_s:.2f} s after the "
-            f"change · E {r.mean_rate_hz('e'):.1f} Hz · I {r.mean_rate_hz('i'):.1f} Hz · "
+            f"run #{self.run_count}: simulated in {r.run_time_s:.2f} s{shown} · "
+            f"E {r.mean_rate_hz('e'):.1f} Hz · I {r.mean_rate_hz('i'):.1f} Hz · "
             f"{len(r.spike_i)} spikes · {r.n_synapses} synapses")
         self.note.value = engine_note()
 
@@ -580,6 +583,7 @@ class Explorer:
 
 def median_timings(explorer: Explorer) -> dict:
     """Median run, draw and change-to-panels times (s) over the explorer's runs."""
-    if not explorer.timings:
+    timed = [t for t in explorer.timings if t["total_s"] is not None]
+    if not timed:
         return {}
-    return {key: float(np.median([t[key] for t in explorer.timings])) for key in explorer.timings[0]}
+    return {key: float(np.median([t[key] for t in timed])) for key in timed[0]}

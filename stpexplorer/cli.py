@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import params as params_mod
 from . import presets
+from .serve import DEFAULT_KERNEL_TIMEOUT_S
 
 
 def _parse_set(items: list[str]) -> dict:
@@ -171,7 +172,7 @@ def cmd_dashboard(args) -> int:
     from .serve import serve
 
     return serve(port=args.port, open_browser=not args.no_browser, pool_size=args.pool_size,
-                 ip=args.ip)
+                 ip=args.ip, kernel_timeout=args.kernel_timeout)
 
 
 SET_HELP = ("change one parameter, e.g. U_0=0.3; repeatable; 'stpexplorer params' lists the "
@@ -225,7 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="address to listen on: 127.0.0.1 (this machine, default) or 0.0.0.0 "
                            "(every interface, e.g. a class network; there is no login)")
     dash.add_argument("--pool-size", type=int, default=1,
-                      help="preheated kernels kept ready (each ~0.3 GB; one per expected simultaneous arrival)")
+                      help="preheated kernels kept ready (each ~0.15 GB; one per expected simultaneous "
+                           "arrival; default: 1)")
+    dash.add_argument("--kernel-timeout", type=int, default=DEFAULT_KERNEL_TIMEOUT_S, metavar="SECONDS",
+                      help="shut down the kernel of a page that is gone (closed, browser killed, network "
+                           "lost) after SECONDS without connection or activity, 5..86400 (default: "
+                           f"{DEFAULT_KERNEL_TIMEOUT_S}); an open page keeps its kernel however long it idles")
     dash.set_defaults(func=cmd_dashboard)
     return parser
 
