@@ -97,6 +97,9 @@ def test_intervals_cover_and_estimates_are_unbiased(kind):
             lo, hi = result.ci[name]
             covered[name] += lo <= value <= hi
             errors[name].append(getattr(result, name) / value - 1)
+    print(f"\n{kind}: coverage of the 95 % intervals over {draws} draws "
+          + ", ".join(f"{name} {covered[name] / draws:.0%}" for name in true)
+          + "; median relative error " + ", ".join(f"{name} {np.median(errors[name]):+.1%}" for name in true))
     for name in true:
         assert covered[name] / draws >= 0.85, (kind, name, covered)
         assert abs(np.median(errors[name])) < 0.10, (kind, name, np.median(errors[name]))
