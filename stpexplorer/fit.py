@@ -64,8 +64,10 @@ def release(spike_times_ms: Sequence[np.ndarray], U_0, Omega_f, Omega_d) -> np.n
     parameters may be scalars or 1-D arrays of P parameter sets; the result
     has shape (P, n_spikes) per train (P dropped for scalars).
     """
-    single = np.ndim(spike_times_ms[0]) == 0 if len(spike_times_ms) else True
+    single = len(spike_times_ms) == 0 or np.ndim(spike_times_ms[0]) == 0
     trains = [np.asarray(spike_times_ms, float)] if single else [np.asarray(t, float) for t in spike_times_ms]
+    if any(len(t) == 0 for t in trains):
+        raise ValueError("a train without spikes has no release")
     gaps, lengths = _gaps(trains)
     scalar = all(np.ndim(v) == 0 for v in (U_0, Omega_f, Omega_d))
     r = _release(np.atleast_1d(U_0), np.atleast_1d(Omega_f), np.atleast_1d(Omega_d), gaps)
@@ -362,8 +364,8 @@ def fit_stp(trains, *, seed: int = 0) -> StpFit:
     problem = _Problem(times, amps)
     rng = np.random.default_rng(seed)
     theta, cost = _best_fit(problem, rng)
-    for _ in range(3):  # a profile that finds a better optimum restarts from it
-        intervals, better = _profile_intervals(problem, theta, cost)
+    for attempt in range(4):  # a profile that meets a better optimum restarts from it (3 times at most)
+        intervals, better = _profile_intervals(problem, theta, cost, restart=attempt < 3)
         if better is None:
             break
         theta, cost = problem.solve(better)
@@ -408,13 +410,14 @@ def _threshold(cost: float, dof: int) -> float:
     return cost * (1.0 + t * t / max(dof, 1))
 
 
-def _profile_intervals(problem: _Problem, theta: np.ndarray, cost: float):
+def _profile_intervals(problem: _Problem, theta: np.ndarray, cost: float, restart: bool = True):
     """Profile-likelihood interval ends (scaled coordinates) for the 4 coordinates.
 
     Returns (intervals, better): ``better`` is a parameter vector with a lower
-    cost met on the way (then the fit is redone from it), else None.
+    cost met on the way (then the fit is redone from it; only if ``restart``),
+    else None.
     """
-    target = math.sqrt(_threshold(cost, problem.n - 4) - cost)
+    target = max(math.sqrt(_threshold(cost, problem.n - 4) - cost), 1e-12)
     jac = problem.jacobian(theta)
     sigma2 = cost / max(problem.n - 4, 1)
     try:
@@ -427,7 +430,7 @@ def _profile_intervals(problem: _Problem, theta: np.ndarray, cost: float):
     for j in range(4):
         ends = []
         for side, bound in ((-1, lo[j]), (1, hi[j])):
-            end, better = _profile_end(problem, theta, cost, j, side, bound, target, se[j])
+            end, better = _profile_end(problem, theta, cost, j, side, bound, target, se[j], restart)
             if better is not None:
                 return None, better
             ends.append(end)
@@ -435,7 +438,7 @@ def _profile_intervals(problem: _Problem, theta: np.ndarray, cost: float):
     return intervals, None
 
 
-def _profile_end(problem, theta, cost, j, side, bound, target, se):
+def _profile_end(problem, theta, cost, j, side, bound, target, se, restart=True):
     """Where the signed root deviation √(S(v) − S_min) reaches ``target`` on one side."""
     v_hat = theta[j]
     if abs(bound - v_hat) < 1e-9:
@@ -445,7 +448,7 @@ def _profile_end(problem, theta, cost, j, side, bound, target, se):
         start = start.copy()
         start[j] = v
         th, c = problem.solve(start, fixed=j)
-        if c < cost * (1 - 1e-7) - 1e-15:
+        if restart and c < cost * (1 - 1e-7) - 1e-15:
             return th, c, True
         return th, math.sqrt(max(c - cost, 0.0)) - target, False
 
@@ -460,7 +463,7 @@ def _profile_end(problem, theta, cost, j, side, bound, target, se):
             break
         if abs(v - bound) < 1e-12:
             return bound, None  # the data do not bound this side
-        slope = (g - inner_g) / (v - inner_v)
+        slope = (g - inner_g) / (v - inner_v) if v != inner_v else 0.0
         inner_v, inner_g, inner_theta = v, g, th
         if side * slope < -1e-9:  # still descending towards the end: extrapolate, with margin
             jump = min(abs(-g / slope) * 1.3 + 0.01, 4 * abs(v - v_hat) + 0.1)
@@ -473,7 +476,8 @@ def _profile_end(problem, theta, cost, j, side, bound, target, se):
     # Illinois false position between the inner (g < 0) and outer (g ≥ 0) points
     keep = 0
     for _ in range(20):
-        if abs(outer_v - inner_v) < _PROFILE_XTOL or abs(outer_g) < 0.01 * target:
+        if (abs(outer_v - inner_v) < _PROFILE_XTOL or abs(outer_g) < 0.01 * target
+                or outer_g == inner_g):
             break
         v = outer_v - outer_g * (outer_v - inner_v) / (outer_g - inner_g)
         th, g, better = at(v, inner_theta)
