@@ -15,10 +15,16 @@ residuals (observed/fitted − 1).  Rates are fitted on the scale
 log(Ω + 0.01/s), U_0 on log U_0, A on log A, within the ranges of the
 :class:`~stpexplorer.params.Params` fields (read from their metadata).
 
->>> from stpexplorer import fit
->>> trains = fit.load_csv(fit.example_path("depressing"))
->>> result = fit.fit_stp(trains)
->>> print(result.format_table())
+Use::
+
+    from stpexplorer import fit
+    trains = fit.load_csv(path_or_bytes)      # or fit.example_path("depressing"), fit.example_bytes(...)
+    result = fit.fit_stp(trains, seed=0)      # StpFit: values, ci, warnings, table_rows(), format_table()
+    params = result.to_params(base)           # shared values; pathway="ei" for one pathway
+    ax_amplitudes, ax_residuals = fit.plot_fit(result, trains)
+
+Bad input raises :class:`FitDataError` (files: line and column) or
+``ValueError`` (trains given directly: train and spike).
 """
 
 from __future__ import annotations
