@@ -118,27 +118,86 @@ def test_unstable_corpus_ends_in_the_divergence_error_on_the_cli(changes, tmp_pa
     assert not (tmp_path / "panels.png").exists()
 
 
+#: Counts Brian2 builds (code generation and compilation) by leaving a file per call.
+COUNT_BUILDS = ("import os, sys, threading\n"
+                "from brian2.devices.cpp_standalone.device import CPPStandaloneDevice\n"
+                "_build = CPPStandaloneDevice.build\n"
+                "def _counted(self, *args, **kwargs):\n"
+                "    open(os.path.join(COUNT_DIR, f'build-{os.getpid()}-{threading.get_ident()}-{os.urandom(4).hex()}'), 'w').close()\n"
+                "    return _build(self, *args, **kwargs)\n"
+                "CPPStandaloneDevice.build = _counted\n")
+
+
 def test_cold_processes_share_one_build_safely(tmp_path):
-    """Three processes start at once on an empty cache: one compiles, all agree."""
-    code = ("import json,sys; from stpexplorer import simulate, presets, StandaloneEngine;"
-            "r = simulate(presets.FORUM.replace(duration=300.0), engine=StandaloneEngine(cache=sys.argv[1]));"
+    """Three processes start at once on an empty cache: exactly one compiles, all agree."""
+    cache, counts = tmp_path / "cache", tmp_path / "counts"
+    counts.mkdir()
+    code = (f"COUNT_DIR = {str(counts)!r}\n" + COUNT_BUILDS +
+            "import json; from stpexplorer import simulate, presets, StandaloneEngine\n"
+            "r = simulate(presets.FORUM.replace(duration=300.0), engine=StandaloneEngine(cache=sys.argv[1]))\n"
             "print(json.dumps([len(r.spike_i), float(r.spike_t_ms.sum()), float(r.v_mV.sum())]))")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(cache)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
     outputs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err[-500:] for _, err in outputs]
+    assert len(list(counts.iterdir())) == 1, "one compile for three cold processes"
     results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
     assert results[0] == results[1] == results[2]
-    (build,) = [d for d in tmp_path.iterdir() if d.is_dir()]
+    (build,) = [d for d in cache.iterdir() if d.is_dir()]
+    binary = (build / "main").stat()
     assert not list(build.glob("results-*")), "ended processes leave their results behind"
     finished = subprocess.Popen(["true"])
     finished.wait()
     ended = finished.pid
     (build / f"results-{ended}-1").mkdir()  # as left by a killed kernel
-    engine = StandaloneEngine(cache=tmp_path)
+    engine = StandaloneEngine(cache=cache)
     alone = simulate(presets.FORUM.replace(duration=300.0), engine=engine)
     assert results[0] == [len(alone.spike_i), float(alone.spike_t_ms.sum()), float(alone.v_mV.sum())]
     assert [d.name for d in build.glob("results-*")] == [f"results-{os.getpid()}-{threading.get_ident()}"]
+    again = (build / "main").stat()  # the later process reused the binary: not relinked
+    assert (again.st_ino, again.st_mtime_ns) == (binary.st_ino, binary.st_mtime_ns)
+
+
+def test_two_threads_share_one_engine(tmp_path, monkeypatch):
+    """The network tab's runner and the sweep tab's thread use one engine: two
+    threads alternating between two cold structures compile each once and get
+    the results of a single-threaded run."""
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+
+    builds = []
+    real_build = CPPStandaloneDevice.build
+    monkeypatch.setattr(CPPStandaloneDevice, "build",
+                        lambda self, *a, **k: builds.append(k.get("directory")) or real_build(self, *a, **k))
+    base = presets.FORUM.replace(duration=200.0)
+    jobs = [(base.replace(U_0=u), seed) for u in (0.2, 0.7) for seed in (0, 1)]
+    engine = StandaloneEngine(cache=tmp_path)
+    barrier = threading.Barrier(2)
+    results, errors = {}, []
+
+    def work(name, order):
+        try:
+            barrier.wait()
+            for k, (params, seed) in enumerate(order):
+                results[(name, k)] = ((params, seed), simulate(params, seed=seed, engine=engine))
+        except Exception as exc:  # noqa: BLE001  reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(name, order))
+               for name, order in (("a", jobs * 2), ("b", jobs[::-1] * 2))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    assert not errors, errors
+    assert len(builds) == len(set(builds)) == 2, builds  # two structures (seeds), one compile each
+    alone = StandaloneEngine(cache=tmp_path)
+    expected = {job: simulate(job[0], seed=job[1], engine=alone) for job in jobs}
+    assert len(results) == 16
+    for (params, seed), result in results.values():
+        reference = expected[(params, seed)]
+        assert result.params == params and result.seed == seed
+        for name in ("spike_i", "spike_t_ms", "v_mV", "u_at_spikes"):
+            np.testing.assert_array_equal(getattr(result, name), getattr(reference, name), err_msg=name)
 
 
 def test_damaged_build_is_rebuilt(tmp_path):
