@@ -212,3 +212,15 @@ def test_help_describes_the_commands_and_options_plainly():
     assert "at most 64 kB" in run_help
     sweep_help = " ".join(run_cli("sweep", "--help").stdout.split())
     assert "'stpexplorer params' lists the field names" in sweep_help
+
+
+def test_run_npz_holds_the_simulated_result(tmp_path, build_cache, engine):
+    """The CLI's result.npz, decoded, is the Result of the same parameters and seed."""
+    from stpexplorer import simulate
+    from test_app import assert_npz_holds_result
+
+    out = tmp_path / "out"
+    done = run_cli("run", "--preset", "forum", "--set", "U_0=0.3", "--seed", "2", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    expected = simulate(presets.FORUM.replace(U_0=0.3), seed=2, engine=engine)
+    assert_npz_holds_result(out / "result.npz", expected)
