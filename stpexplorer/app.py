@@ -36,7 +36,7 @@ BUSY_TEXT = {None: "⏳ running…",
              "compile": "⏳ compiling the network once for these sizes, STP setting and seed "
                         "(about 20 s; later runs take a fraction of a second)…"}
 #: Upper bound on an uploaded parameter file (bytes).
-MAX_UPLOAD_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = params_mod.MAX_JSON_BYTES
 PANELS = ("raster", "conductances", "resources", "connectivity")
 TIME_PANELS = ("raster", "conductances", "resources")
 PANEL_HEIGHTS = {"raster": 2.8, "conductances": 2.4, "resources": 2.4, "connectivity": 3.6}
@@ -213,7 +213,7 @@ class Explorer:
         self.controls = {f.name: make_control(f, getattr(start, f.name)) for f in params_mod.fields()}
         for widget in self.controls.values():
             widget.observe(self._on_control, names="value")
-        self.seed = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
+        self.seed = W.BoundedIntText(value=seed, min=0, max=params_mod.SEED_LIMIT - 1, description="seed",
                                      tooltip="Random seed: heterogeneity, connectivity and noise",
                                      style={"description_width": "110px"}, layout=W.Layout(width="340px"))
         self.seed.add_class("stpx-control-seed")

@@ -392,10 +392,7 @@ def parse_query(query: str | None) -> tuple[str, Params, int | None, str | None]
     params = presets.get(preset)
     seed = None
     if "seed" in values:
-        text = values.pop("seed")
-        if not text.isdigit() or int(text) >= 2**31:
-            raise ValueError(f"seed={text!r} is invalid; allowed: an integer in [0, 2**31)")
-        seed = int(text)
+        seed = params_mod.parse_seed(values.pop("seed"))
     tab = values.pop("tab", None)
     if tab is not None and tab not in TABS:
         raise ValueError(f"tab={tab!r} is invalid; allowed: {', '.join(TABS)}")

@@ -352,7 +352,12 @@ def coerce(name: str, text: str) -> Any:
     return number
 
 
-def parse_seed(text: str, limit: int = 2**32) -> int:
+#: Seeds are integers in [0, SEED_LIMIT) (numpy's default_rng takes any; a
+#: 32-bit range keeps links, widgets and the CLI in agreement).
+SEED_LIMIT = 2**32
+
+
+def parse_seed(text: str, limit: int = SEED_LIMIT) -> int:
     """A seed typed as text (a link, a form): ASCII digits only, in [0, limit).
 
     ``str.isdigit`` also accepts superscripts such as '²', which ``int`` then

@@ -200,8 +200,10 @@ def collect(arrays: dict[str, np.ndarray], params: Params, real: model.Realisati
         conn_pre=real.conn_pre, conn_post=real.conn_post)
 
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed={seed!r} is invalid; allowed: an integer in [0, 2**32)")
+    from .params import SEED_LIMIT
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"seed={seed!r} is invalid; allowed: an integer in [0, {SEED_LIMIT})")
     return int(seed)
 
 # ----------------------------------------------------------------------
@@ -393,14 +395,21 @@ def compile_build(params: Params, seed: int, directory: Path, stp_storage: str) 
             reset_device()
             gc.collect()
 
+#: Niceness of a compile in a subprocess (inherited by make and the compiler).
+COMPILE_NICENESS = 15
+
+
 def compile_in_subprocess(params: Params, seed: int, directory: Path, stp_storage: str) -> None:
     """:func:`compile_build` in a new Python process, so that this process
     never imports Brian2 (a dashboard kernel stays small and responsive)."""
     code = ("import sys; from pathlib import Path; from stpexplorer.params import Params; "
             "from stpexplorer.simulate import compile_build; "
             "compile_build(Params.from_json(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])")
+    # At low priority: the compiler (make -j, several g++) would otherwise take
+    # every core from the dashboard's kernels and their users for ~20 s.
     done = subprocess.run([sys.executable, "-c", code, params.to_json(), str(seed), str(directory),
-                           stp_storage], capture_output=True, text=True)
+                           stp_storage], capture_output=True, text=True,
+                          preexec_fn=lambda: os.nice(COMPILE_NICENESS))
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["(no output)"]
         raise RuntimeError(f"compiling the network failed: {lines[-1]}")

@@ -223,9 +223,11 @@ def test_share_link_round_trip():
     assert query.startswith("?preset=forum&") and "U_0=0.3" in query and "stp=false" in query
     assert parse_query(query) == ("forum", params, 5, "synapse")
     for bad, field in (("U_0=abc", "U_0"), ("bogus=1", "bogus"), ("seed=-1", "seed"), ("tab=x", "tab"),
-                       ("preset=nope", "preset"), ("a" * 5000, "limit")):
+                       ("preset=nope", "preset"), ("a" * 5000, "limit"), ("seed=²", "seed="),
+                       (f"seed={2**32}", "seed=")):
         with pytest.raises(ValueError, match=field):
             parse_query(bad)
+    assert parse_query(f"seed={2**32 - 1}")[2] == 2**32 - 1  # the same bound as simulate() and the CLI
 
 
 def test_dashboard_tabs_from_a_link(engine):
