@@ -24,7 +24,21 @@ from pathlib import Path
 
 import pytest
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+#: In CI a missing browser or Playwright fails the run instead of skipping every browser test.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing(what: str):
+    if IN_CI:
+        pytest.fail(f"{what} (CI=true: browser tests must run; scripts/test.sh installs both)",
+                    pytrace=False)
+    pytest.skip(what)
+
+
+try:
+    import playwright.sync_api as playwright_sync
+except ImportError:
+    playwright_sync = None
 
 CHROMIUM = os.environ.get("STPEXPLORER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -41,6 +55,11 @@ REDRAW_TIMEOUT_S = 30
 DATA_INK = 0.05
 #: Clearly not a blank canvas (used after redraws, where content varies).
 NONBLANK_INK = 0.02
+#: Fraction of coloured pixels (channels differing by more than 60): axes,
+#: ticks, labels and titles are black or grey, so only plotted data (spikes,
+#: traces, u/x/r, connections, cells) is coloured.  Empty axes: 0; the
+#: dashboard's plots about 0.004 (resources) to 0.2 (connectivity).
+DATA_COLOUR = 0.001
 #: Give up early when the first run is reported but its panels never appear.
 PANELS_AFTER_STATUS_TIMEOUT_S = 30
 
@@ -57,24 +76,28 @@ INIT_SCRIPT = """
 """
 
 # State of the figure canvas of one panel (the first <canvas>; the second is
-# ipympl's rubber-band overlay): size, drawImage count, content hash and the
-# fraction of pixels that are neither transparent nor white.
+# ipympl's rubber-band overlay): size, drawImage count, content hash, the
+# fraction of pixels that are neither transparent nor white, and the fraction
+# of coloured pixels (plotted data).
 PANEL_STATE_JS = """
 (name) => {
   const canvas = document.querySelector(`.stpx-panel-${name} canvas`);
   if (!canvas) return null;
   const out = {width: canvas.width, height: canvas.height, draws: canvas.__stpxDraws || 0,
-               hash: 0, inked: 0};
+               hash: 0, inked: 0, coloured: 0};
   if (!canvas.width || !canvas.height) return out;
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let h = 0x811c9dc5, inked = 0;
+  let h = 0x811c9dc5, inked = 0, coloured = 0;
   for (let i = 0; i < data.length; i += 4) {
     if (data[i + 3] > 0 && (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250)) inked++;
+    if (data[i + 3] > 0 && Math.max(data[i], data[i + 1], data[i + 2])
+        - Math.min(data[i], data[i + 1], data[i + 2]) > 60) coloured++;
     h = Math.imul(h ^ data[i], 16777619) ^ data[i + 1];
     h = Math.imul(h ^ data[i + 2], 16777619) ^ data[i + 3];
   }
   out.hash = h >>> 0;
   out.inked = inked / (data.length / 4);
+  out.coloured = coloured / (data.length / 4);
   return out;
 }
 """
@@ -177,19 +200,22 @@ def prebuilt_forum(prebuilt):
     return prebuilt
 
 
-def start_voila(cache: str, log_path: Path, pool_size: int = 1) -> dict:
+def start_voila(cache: str, log_path: Path, pool_size: int = 1, wait_idle: bool = True,
+                **options) -> dict:
     """Start the production Voila command on a free port and wait until it
-    answers and its preheated kernels are idle; returns the server dict
-    (``url``, ``log``, ``pid``, ``proc``, ``pool_size``).  Stop it with :func:`stop_voila`."""
-    from stpexplorer.serve import voila_command
+    answers (and, with ``wait_idle``, its preheated kernels are idle); returns
+    the server dict (``url``, ``log``, ``pid``, ``proc``, ``pool_size``).
+    ``options`` go to :func:`stpexplorer.serve.voila_command` (e.g.
+    ``kernel_timeout``).  Stop it with :func:`stop_voila`."""
+    from stpexplorer.serve import voila_command, voila_environment
 
     port = _free_port()
-    env = os.environ.copy()
+    env = voila_environment()
     env["STPEXPLORER_CACHE"] = cache
     log = open(log_path, "w")
     start = time.monotonic()
-    proc = subprocess.Popen(voila_command(port, open_browser=False, pool_size=pool_size), env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(voila_command(port, open_browser=False, pool_size=pool_size, **options),
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = {"url": f"http://127.0.0.1:{port}/", "port": port, "log": log_path, "pid": proc.pid,
               "proc": proc, "log_file": log, "pool_size": pool_size}
     try:
@@ -201,6 +227,8 @@ def start_voila(cache: str, log_path: Path, pool_size: int = 1) -> dict:
                 raise RuntimeError(f"voila did not answer within {SERVER_START_TIMEOUT_S} s:\n"
                                    f"{log_path.read_text()}")
             time.sleep(0.2)
+        if not wait_idle:
+            return server
         # Let the preheated kernel(s) finish the notebook and its first run, so
         # the measured page load is that of a server that has been up a while.
         waited = wait_kernels_idle(proc.pid)
@@ -258,16 +286,39 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
+def require_browser() -> None:
+    """Skip (fail in CI) without Playwright or Chromium."""
+    if playwright_sync is None:
+        _missing("the Playwright package is not installed")
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM} (set STPEXPLORER_CHROMIUM)")
+        _missing(f"no Chromium at {CHROMIUM} (set STPEXPLORER_CHROMIUM)")
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    require_browser()
     with playwright_sync.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        yield pw
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    chromium = launch(playwright)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+def shows_data(state: dict | None, min_ink: float = NONBLANK_INK) -> bool:
+    """A panel state (see PANEL_STATE_JS) of a canvas that shows plotted data,
+    not just axes: inked and coloured."""
+    return bool(state and state["width"] > 0 and state["height"] > 0 and state["inked"] > min_ink
+                and state["coloured"] > DATA_COLOUR)
 
 
 class Dashboard:
@@ -332,11 +383,12 @@ class Dashboard:
 
     def diagnostics(self) -> str:
         """What a failure message needs: status, error, panel sizes, console errors."""
-        sizes = {n: (s and (s["width"], s["height"], round(s["inked"], 3))) for n, s in self.panels().items()}
+        sizes = {n: (s and (s["width"], s["height"], round(s["inked"], 3), round(s["coloured"], 4)))
+                 for n, s in self.panels().items()}
         errors = "\n  ".join(dict.fromkeys(self.console_errors)) or "(none)"
         requests = "\n  ".join(dict.fromkeys(self.failed_requests)) or "(none)"
         return (f"status={self.status()!r} busy={self.busy()!r} error={self.error()!r}\n"
-                f"panels (w, h, inked)={sizes}\nbrowser console errors:\n  {errors}\n"
+                f"panels (w, h, inked, coloured)={sizes}\nbrowser console errors:\n  {errors}\n"
                 f"failed requests:\n  {requests}")
 
     # ---------------------------------------------------------------- waiting
@@ -352,9 +404,8 @@ class Dashboard:
             self.page.wait_for_timeout(interval * 1000)
 
     def panels_drawn(self, names=PANELS, min_ink: float = NONBLANK_INK) -> bool:
-        states = self.panels(names)
-        return all(s and s["width"] > 0 and s["height"] > 0 and s["inked"] > min_ink
-                   for s in states.values())
+        """Every panel in ``names`` is on the page and shows plotted data."""
+        return all(shows_data(s, min_ink) for s in self.panels(names).values())
 
     def settle(self, names=PANELS, quiet_s: float = 0.4, timeout: float = REDRAW_TIMEOUT_S) -> dict:
         """Wait until no run is pending and the panels stopped changing; return their states."""
@@ -383,7 +434,7 @@ class Dashboard:
                 return False
             for name in names:
                 s = self.panel(name)
-                if not s or s["inked"] <= NONBLANK_INK:
+                if not shows_data(s):
                     return False
                 if must_change and s["hash"] == before[name]["hash"]:
                     return False

@@ -14,6 +14,8 @@ import statistics
 
 import pytest
 
+from conftest import shows_data
+
 pytestmark = pytest.mark.browser
 
 TIME_PANELS = ("raster", "conductances", "resources")
@@ -29,7 +31,7 @@ def test_page_loads_with_four_panels_and_first_run(dashboard, record_property):
         state = states[name]
         assert state is not None, f"no canvas in .stpx-panel-{name}"
         assert state["width"] > 100 and state["height"] > 100, (name, state)
-        assert state["inked"] > dash.DATA_INK, f"panel {name} shows no plot: {state}"
+        assert shows_data(state, dash.DATA_INK), f"panel {name} shows no plot: {state}"
         assert dash.page.locator(f".stpx-panel-{name}").is_visible()
     assert dash.run_number() == 1, dash.status()
     assert "simulated in" in dash.status() and "Hz" in dash.status()
@@ -122,7 +124,7 @@ def test_unstable_setting_shows_the_error_and_the_page_recovers(dash):
     assert dash.run_number() == run
     after = dash.panels()
     for name in dash.PANELS:
-        assert after[name]["inked"] > dash.NONBLANK_INK, f"panel {name} went blank after the error"
+        assert shows_data(after[name]), f"panel {name} went blank after the error"
         assert after[name]["hash"] == before[name]["hash"], f"panel {name} changed after a failed run"
         assert dash.page.locator(f".stpx-panel-{name}").is_visible()
     assert dash.page.locator(".stpx-error").is_visible()

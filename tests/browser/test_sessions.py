@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import NONBLANK_INK, REDRAW_TIMEOUT_S, kernel_pids, open_page, rss_mb, wait_kernels_idle
+from conftest import (NONBLANK_INK, REDRAW_TIMEOUT_S, kernel_pids, open_page, rss_mb, shows_data,
+                      wait_kernels_idle)
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +107,7 @@ def test_concurrent_slider_changes_stay_on_their_page(pages, record_property):
                 continue
             run, states = before[i]
             if dash.run_number() > run and all(
-                    (s := dash.panel(n)) and s["hash"] != states[n]["hash"] and s["inked"] > NONBLANK_INK
+                    (s := dash.panel(n)) and s["hash"] != states[n]["hash"] and shows_data(s)
                     for n in TIME_PANELS):
                 done_after[i] = time.perf_counter() - starts[i]
         if time.monotonic() > deadline:

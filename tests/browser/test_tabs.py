@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import NONBLANK_INK, REDRAW_TIMEOUT_S, open_page, wait_kernels_idle, wait_loaded
+from conftest import NONBLANK_INK, REDRAW_TIMEOUT_S, open_page, shows_data, wait_kernels_idle, wait_loaded
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def _panel_changes(dash, name: str, before: dict, start: float, label: str) -> f
     def changed():
         state = dash.panel(name)
         return (state and state["hash"] != before["hash"] and state["draws"] > before["draws"]
-                and state["inked"] > NONBLANK_INK)
+                and shows_data(state))
 
     dash.poll(changed, TAB_REDRAW_TIMEOUT_S, f"panel {name} to be redrawn ({label})")
     elapsed = time.perf_counter() - start
@@ -71,7 +71,7 @@ def _assert_plotted(dash, name: str) -> dict:
     state = dash.panel(name)
     assert state is not None, f"no canvas in .stpx-panel-{name}"
     assert state["width"] > 300 and state["height"] > 200, (name, state)
-    assert state["inked"] > NONBLANK_INK, f"panel {name} is blank: {state}"
+    assert shows_data(state), f"panel {name} is blank: {state}"
     assert dash.page.locator(f".stpx-panel-{name}").is_visible(), f"panel {name} is not shown"
     return state
 
