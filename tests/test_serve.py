@@ -1,0 +1,118 @@
+"""``stpexplorer dashboard``: the Voila command line and a clean stop.
+
+SIGTERM or SIGINT to the dashboard process stops Voila and every kernel and
+frees the port within 10 s (a teacher's Ctrl-C, a service manager's stop).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from stpexplorer import serve
+
+STOP_WITHIN_S = 10
+START_TIMEOUT_S = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _kernels(pids) -> list[int]:
+    found = []
+    for pid in pids:
+        try:
+            if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+def _gone(pid: int) -> bool:
+    return not serve._alive(pid)
+
+
+def test_voila_command_frees_kernels_of_gone_pages_and_serves_the_offline_template():
+    command = serve.voila_command(8866, open_browser=False, pool_size=2, kernel_timeout=60)
+    assert "--MappingKernelManager.cull_idle_timeout=60" in command
+    assert "--MappingKernelManager.cull_connected=False" in command  # an open page keeps its kernel
+    assert f"--MappingKernelManager.cull_interval={serve.cull_interval(60)}" in command
+    assert "--template=stpexplorer" in command and "--pool_size=2" in command
+    template = serve.jupyter_data_dir() / "voila" / "templates" / "stpexplorer" / "index.html.j2"
+    assert template.is_file()
+    assert serve.voila_environment()["JUPYTER_PATH"].split(os.pathsep)[0] == str(serve.jupyter_data_dir())
+    for bad in (dict(kernel_timeout=0), dict(kernel_timeout=10**6), dict(pool_size=-1), dict(port=0),
+                dict(ip="somewhere")):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            serve.voila_command(**{"port": 8866, "open_browser": False, **bad})
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_voila_and_every_kernel_and_frees_the_port(sig, build_cache):
+    port = _free_port()
+    env = dict(os.environ, STPEXPLORER_CACHE=build_cache)
+    process = subprocess.Popen([sys.executable, "-m", "stpexplorer.cli", "dashboard", "--no-browser",
+                                f"--port={port}", "--pool-size=1"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (_answers(f"http://127.0.0.1:{port}/") and _kernels(serve.descendants(process.pid))):
+            assert process.poll() is None, process.stdout.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the dashboard did not start with a kernel"
+            time.sleep(0.3)
+        tree = serve.descendants(process.pid)
+        kernels = _kernels(tree)
+        assert kernels and len(tree) >= 2  # Voila and its preheated kernel
+        start = time.monotonic()
+        process.send_signal(sig)
+        process.wait(timeout=STOP_WITHIN_S)
+        while time.monotonic() - start < STOP_WITHIN_S and not (
+                all(_gone(pid) for pid in tree) and _port_free(port)):
+            time.sleep(0.1)
+        stopped_after = time.monotonic() - start
+        left = [pid for pid in tree if not _gone(pid)]
+        assert not left, f"still running {stopped_after:.1f} s after {sig.name}: {left}"
+        assert _port_free(port), f"port {port} still taken {stopped_after:.1f} s after {sig.name}"
+        assert process.returncode == 0
+        print(f"\n[serve] {sig.name}: Voila, {len(kernels)} kernel(s) and the port freed in "
+              f"{stopped_after:.1f} s")
+    finally:
+        if process.poll() is None:
+            serve.stop_server(process)
+        for pid in serve.descendants(process.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
