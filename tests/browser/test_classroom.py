@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import (CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _free_port, kernel_pids, open_page,
-                      start_voila, stop_voila, wait_kernels_idle, wait_loaded)
+from pages import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Dashboard, open_page, wait_loaded
+from servers import free_port, kernel_pids, start_voila, stop_voila, wait_kernels_idle
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def class_server(prebuilt, tmp_path_factory):
 @pytest.fixture
 def killable_browser(playwright, tmp_path):
     """A Chromium this test starts itself (so it can SIGKILL it), driven over CDP."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([CHROMIUM, *CHROMIUM_ARGS, f"--remote-debugging-port={port}",
                                 f"--user-data-dir={tmp_path / 'profile'}", "about:blank"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -174,8 +174,6 @@ def test_the_page_requests_nothing_from_other_hosts_and_shows_its_icons(browser,
     context.route("**/*", only_own_host)
     page = context.new_page()
     try:
-        from conftest import Dashboard
-
         dash = Dashboard(page, server["url"])
         page.goto(server["url"], wait_until="commit")
         wait_loaded(dash)

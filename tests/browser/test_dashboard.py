@@ -14,7 +14,7 @@ import statistics
 
 import pytest
 
-from conftest import shows_data
+from pages import shows_data
 
 pytestmark = pytest.mark.browser
 

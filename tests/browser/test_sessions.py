@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import (NONBLANK_INK, REDRAW_TIMEOUT_S, kernel_pids, open_page, rss_mb, shows_data,
-                      wait_kernels_idle)
+from pages import NONBLANK_INK, REDRAW_TIMEOUT_S, open_page, shows_data
+from servers import kernel_pids, rss_mb, wait_kernels_idle
 
 pytestmark = pytest.mark.browser
 

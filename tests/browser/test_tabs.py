@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import NONBLANK_INK, REDRAW_TIMEOUT_S, open_page, shows_data, wait_kernels_idle, wait_loaded
+from pages import NONBLANK_INK, REDRAW_TIMEOUT_S, open_page, shows_data, wait_loaded
+from servers import wait_kernels_idle
 
 pytestmark = pytest.mark.browser
 
