@@ -318,8 +318,9 @@ class FitToData:
     ``stpx-fit-to-lab`` and ``stpx-fit-applied``.
     """
 
-    def __init__(self, lab_tab: "SynapseLab", explorer: Explorer | None = None, on_use=None):
-        from . import fit as fit_mod  # numpy and the CSV reader only; scipy is imported by the first fit
+    def __init__(self, lab_tab: SynapseLab, explorer: Explorer | None = None, on_use=None):
+        # numpy and the CSV reader only: scipy is imported by the first fit
+        from . import fit as fit_mod
 
         self.fit_mod, self.lab, self.explorer, self.on_use = fit_mod, lab_tab, explorer, on_use
         self.result, self.trains, self.label = None, None, ""
