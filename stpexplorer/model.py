@@ -26,7 +26,9 @@ al. (2019), "Modeling neuron–glia interactions with the Brian 2 simulator"
 ``frompapers/Stimberg_et_al_2018``):
 between spikes ``u_S`` decays to 0 at rate Ω_f and ``x_S`` recovers to 1 at
 rate Ω_d; at a presynaptic spike ``u_S += U_0 (1 − u_S); r_S = u_S x_S;
-x_S −= r_S`` and the postsynaptic conductance jumps by ``w r_S``.
+x_S −= r_S`` and the postsynaptic conductance jumps by ``w r_S``.  Each
+pathway (E→E, E→I, I→E, I→I) has its own U_0, Ω_f, Ω_d
+(:meth:`Params.pathway_values`; the shared values unless set).
 
 All randomness (heterogeneity, connectivity, per-synapse weight spread, noise)
 is drawn with numpy from the seed in :func:`draw_realisation`, so the same
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import Params
+from .params import PATHWAYS, Params
 
 #: Spike cut-off of the Izhikevich model (mV).
 V_PEAK_MV = 30.0
@@ -252,16 +254,24 @@ def run_values(params: Params, real: Realisation,
         weights = {"e": params.w_e * SI["nS"], "i": params.w_i * SI["nS"]}
     else:
         weights = {"e": params.J_e * SI["mV"], "i": params.J_i * SI["mV"]}
-    stp_values = [("U_0", params.U_0), ("Omega_f", params.Omega_f * SI["1/s"]),
-                  ("Omega_d", params.Omega_d * SI["1/s"])]
+    # (U_0, Omega_f, Omega_d) of each pathway in SI units (rates are already 1/s)
+    stp_values = {pw: params.pathway_values(pw) for pw in PATHWAYS}
     for key, name in SYNAPSE_NAMES.items():
-        if len(_pathway(real, key)) == 0:
+        path = _pathway(real, key)
+        if len(path) == 0:
             continue  # an empty pathway has no Synapses object
         values += [(name, "w", weights[key]), (name, "jitter", params.weight_jitter)]
-        if params.stp and stp_storage == "synaptic":
-            values += [(name, var, value) for var, value in stp_values]
-    if params.stp and stp_storage == "presynaptic":
-        values += [(NEURON_NAME, var, value) for var, value in stp_values]
+        if params.stp and stp_storage == "synaptic":  # one value per synapse, by its pathway
+            onto_e = path.post < params.N_e
+            for k, var in enumerate(STP_VARIABLES):
+                values.append((name, var, np.where(onto_e, stp_values[key + "e"][k],
+                                                   stp_values[key + "i"][k])))
+    if params.stp and stp_storage == "presynaptic":  # one value per neuron and target population
+        exc = np.arange(params.N_e + params.N_i) < params.N_e
+        for target in "ei":
+            for k, var in enumerate(STP_VARIABLES):
+                values.append((NEURON_NAME, f"{var}_to_{target}",
+                               np.where(exc, stp_values["e" + target][k], stp_values["i" + target][k])))
     return values
 
 
@@ -303,13 +313,16 @@ v = c
 u += d
 """
 
+#: The run-time STP values of a synapse (per synapse: the values of its pathway).
+STP_VARIABLES = ("U_0", "Omega_f", "Omega_d")
+
 STP_EQS = """
 du_S/dt = -Omega_f*u_S : 1 (event-driven)
 dx_S/dt = Omega_d*(1 - x_S) : 1 (event-driven)
 r_S : 1
-U_0 : 1 (shared, constant)
-Omega_f : 1/second (shared, constant)
-Omega_d : 1/second (shared, constant)
+U_0 : 1 (constant)
+Omega_f : 1/second (constant)
+Omega_d : 1/second (constant)
 """
 
 STP_ON_PRE = """
@@ -318,30 +331,38 @@ r_S = u_S*x_S
 x_S -= r_S
 """
 
-#: The same Tsodyks–Markram state kept once per presynaptic neuron.  Every
-#: synapse of a neuron has the same U_0, Ω_f, Ω_d and sees the same spikes, so
-#: the per-synapse equations above give all of them the same u_S, x_S; storing
-#: it once saves four arrays per synapse and two exp() per synaptic event.  The
-#: decay since the previous spike is the exact solution of the event-driven
-#: equations (what Brian2 computes for them, too).
-PRESYNAPTIC_STP_EQS = """
-u_S : 1
-x_S : 1
-r_S : 1
-t_S : second
-U_0 : 1 (shared, constant)
-Omega_f : 1/second (shared, constant)
-Omega_d : 1/second (shared, constant)
-"""
+#: The same Tsodyks–Markram state kept once per presynaptic neuron and target
+#: population.  Every synapse of a neuron onto the same population belongs to
+#: one pathway (E→E, E→I, I→E or I→I), so it has the same U_0, Ω_f, Ω_d and
+#: sees the same spikes: the per-synapse equations above give all of them the
+#: same u_S, x_S.  A neuron therefore keeps two state sets, ``_to_e`` for its
+#: synapses onto excitatory neurons and ``_to_i`` onto inhibitory ones, each
+#: with its pathway's values (per-neuron run-time values, so every pathway
+#: setting runs on one build); storing them per neuron saves four arrays per
+#: synapse and two exp() per synaptic event.  The decay since the previous
+#: spike is the exact solution of the event-driven equations (what Brian2
+#: computes for them, too).
+PRESYNAPTIC_STP_EQS = "t_S : second\n" + "".join(f"""
+u_S_to_{target} : 1
+x_S_to_{target} : 1
+r_S_to_{target} : 1
+U_0_to_{target} : 1 (constant)
+Omega_f_to_{target} : 1/second (constant)
+Omega_d_to_{target} : 1/second (constant)
+""" for target in "ei")
 
-PRESYNAPTIC_STP_ON_SPIKE = """
-u_S = u_S*exp(-Omega_f*(t - t_S))
-x_S = 1 - (1 - x_S)*exp(-Omega_d*(t - t_S))
-u_S += U_0*(1 - u_S)
-r_S = u_S*x_S
-x_S -= r_S
-t_S = t
-"""
+PRESYNAPTIC_STP_ON_SPIKE = "".join(f"""
+u_S_to_{target} = u_S_to_{target}*exp(-Omega_f_to_{target}*(t - t_S))
+x_S_to_{target} = 1 - (1 - x_S_to_{target})*exp(-Omega_d_to_{target}*(t - t_S))
+u_S_to_{target} += U_0_to_{target}*(1 - u_S_to_{target})
+r_S_to_{target} = u_S_to_{target}*x_S_to_{target}
+x_S_to_{target} -= r_S_to_{target}
+""" for target in "ei") + "t_S = t\n"
+
+#: Release of a synapse with presynaptic storage: the presynaptic neuron's
+#: r_S of the target's population.  Multiplying by 1 and adding 0 is exact, so
+#: this is bit for bit the r_S of that set.
+PRESYNAPTIC_RELEASE = "(r_S_to_e_pre*int(j < n_exc) + r_S_to_i_pre*int(j >= n_exc))"
 
 STP_STORAGES = ("presynaptic", "synaptic")
 
@@ -355,7 +376,7 @@ def synapse_model(params: Params, key: str, stp_storage: str = "synaptic") -> tu
     weight_unit = "siemens" if params.synapse_model == "conductance" else "volt"
     eqs = f"zeta : 1 (constant)\nw : {weight_unit} (shared, constant)\njitter : 1 (shared, constant)\n"
     per_synapse = params.stp and stp_storage == "synaptic"
-    release = "1" if not params.stp else ("r_S" if per_synapse else "r_S_pre")
+    release = "1" if not params.stp else ("r_S" if per_synapse else PRESYNAPTIC_RELEASE)
     if per_synapse:
         eqs += STP_EQS
     on_pre = STP_ON_PRE if per_synapse else ""
@@ -381,6 +402,8 @@ class Built:
     recorded: np.ndarray
     rec_key: str
     rec_index: int
+    #: recorded STP variable of the network for each of u_S, x_S, r_S
+    stp_recorded: dict = None
 
     def obj(self, name: str):
         if name == NEURON_NAME:
@@ -410,6 +433,8 @@ def _present(built: Built, outputs: dict) -> dict:
             obj = built.obj(obj_name)
         except StopIteration:
             continue
+        if obj_name == "syn_trace" and built.stp_recorded:
+            var = built.stp_recorded.get(var, var)
         if obj is not None and var in obj.variables:
             found[name] = (obj, var)
     return found
@@ -514,7 +539,8 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
                           dt=DIVERGENCE_CHECK_MS * b2.ms, when="end", name="divergence_check")
     if presynaptic:
         neurons.run_on_event("release", PRESYNAPTIC_STP_ON_SPIKE, when="before_synapses")
-        neurons.x_S = 1
+        neurons.x_S_to_e = 1
+        neurons.x_S_to_i = 1
     rec_key, rec_index = find_recorded_synapse(params, real)
 
     synapses = {}
@@ -526,7 +552,8 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
         # a scalar delay avoids a per-synapse delay array (memory, load and write time)
         # float32 spread draws halve the largest per-synapse array
         syn = b2.Synapses(neurons[start:stop], neurons, syn_eqs, on_pre=on_pre, delay=0 * b2.ms,
-                          dtype={"zeta": np.float32}, namespace={}, name=SYNAPSE_NAMES[key])
+                          dtype={"zeta": np.float32}, namespace={"n_exc": params.N_e},
+                          name=SYNAPSE_NAMES[key])
         connect_in_chunks(syn, path.pre, path.post, offset=start)
         syn.zeta = path.xi
         _forget_cached_arrays(syn)
@@ -539,15 +566,22 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
     trace = b2.StateMonitor(neurons, variables, record=recorded, name="trace")
     spikes = b2.SpikeMonitor(neurons, name="spikes")
     syn_trace = None
+    stp_recorded = {}
     objects = [neurons, *synapses.values(), trace, spikes]
     if params.stp:
-        source, index = (neurons, int(_pathway(real, rec_key).pre[rec_index])) if presynaptic \
-            else (synapses[rec_key], rec_index)
-        syn_trace = b2.StateMonitor(source, ["u_S", "x_S", "r_S"], record=[index],
-                                    when="after_synapses", name="syn_trace")
+        rec_path = _pathway(real, rec_key)
+        if presynaptic:  # the set of the recorded synapse's target population
+            source, index = neurons, int(rec_path.pre[rec_index])
+            target = "e" if rec_path.post[rec_index] < params.N_e else "i"
+            stp_recorded = {var: f"{var}_to_{target}" for var in ("u_S", "x_S", "r_S")}
+        else:
+            source, index = synapses[rec_key], rec_index
+        syn_trace = b2.StateMonitor(source, list(stp_recorded.values()) or ["u_S", "x_S", "r_S"],
+                                    record=[index], when="after_synapses", name="syn_trace")
         objects.append(syn_trace)
     net = b2.Network(*objects, name="network")
-    built = Built(net, neurons, synapses, spikes, trace, syn_trace, recorded, rec_key, rec_index)
+    built = Built(net, neurons, synapses, spikes, trace, syn_trace, recorded, rec_key, rec_index,
+                  stp_recorded)
     for obj_name, var, value in run_values(params, real, stp_storage):
         obj = built.obj(obj_name)
         setattr(obj, var, b2.Quantity(value, dim=obj.variables[var].dim))

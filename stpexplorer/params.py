@@ -26,6 +26,7 @@ SYNAPSE_MODELS = ("conductance", "current")
 
 # Groups order the dashboard sections and the README table.
 GROUP_STP = "Short-term plasticity"
+GROUP_STP_PATHWAY = "Short-term plasticity per pathway"
 GROUP_NEURON_E = "Excitatory neurons (Izhikevich)"
 GROUP_NEURON_I = "Inhibitory neurons (Izhikevich)"
 GROUP_SYNAPSES = "Synapses"
@@ -36,18 +37,39 @@ GROUP_RECORD = "Recording"
 
 
 def _param(default, lo, hi, unit, doc, *, symbol=None, group, step=None,
-           structural=False, choices=None, slider_hi=None):
+           structural=False, choices=None, slider_hi=None, shared=None, pathway=None):
     """A dataclass field with its metadata.
 
     ``structural`` marks fields that change the compiled network (sizes,
     connectivity, synapse model, STP on/off, recording, run length); all
     others can change between runs of the same build.  ``slider_hi`` caps the dashboard slider where the valid
     range is much wider than the useful one (typed values may go up to ``hi``).
+    ``shared`` and ``pathway`` mark a per-pathway field (see :func:`_per_pathway`).
     """
     meta = dict(lo=lo, hi=hi, unit=unit, doc=doc, symbol=symbol, group=group,
                 step=step, structural=structural, choices=choices,
-                slider_hi=hi if slider_hi is None else slider_hi)
+                slider_hi=hi if slider_hi is None else slider_hi,
+                shared=shared, pathway=pathway, optional=shared is not None)
     return dataclasses.field(default=default, metadata=meta)
+
+
+#: Synaptic pathways, first letter the presynaptic population: ``"ei"`` is
+#: excitatory → inhibitory.
+PATHWAYS = ("ee", "ei", "ie", "ii")
+PATHWAY_LABELS = {"ee": "E→E", "ei": "E→I", "ie": "I→E", "ii": "I→I"}
+#: The shared STP fields; each has a per-pathway field ``<name>_<pathway>``.
+STP_FIELDS = ("U_0", "Omega_f", "Omega_d")
+
+
+def _per_pathway(shared: dataclasses.Field, name: str, pathway: str):
+    """The field ``<name>_<pathway>``: the shared field's range, unit and doc,
+    default ``None`` (use the shared value)."""
+    m = shared.metadata
+    label = PATHWAY_LABELS[pathway]
+    return _param(None, m["lo"], m["hi"], m["unit"],
+                  f"{m['doc']}, {label} synapses only (none: the shared {name})",
+                  symbol=f"{m['symbol']} {label}", group=GROUP_STP_PATHWAY, step=m["step"],
+                  slider_hi=m["slider_hi"], shared=name, pathway=pathway)
 
 
 @dataclass(frozen=True)
@@ -68,6 +90,20 @@ class Params:
                             symbol="Ω_f", group=GROUP_STP, step=0.01, slider_hi=100)
     Omega_d: float = _param(2.0, 0.0, 1000.0, "1/s", "Rate at which resources x recover to 1 between spikes",
                             symbol="Ω_d", group=GROUP_STP, step=0.01, slider_hi=100)
+
+    # --- the same per pathway (first letter: presynaptic population); None: the shared value
+    U_0_ee: float | None = _per_pathway(U_0, "U_0", "ee")
+    Omega_f_ee: float | None = _per_pathway(Omega_f, "Omega_f", "ee")
+    Omega_d_ee: float | None = _per_pathway(Omega_d, "Omega_d", "ee")
+    U_0_ei: float | None = _per_pathway(U_0, "U_0", "ei")
+    Omega_f_ei: float | None = _per_pathway(Omega_f, "Omega_f", "ei")
+    Omega_d_ei: float | None = _per_pathway(Omega_d, "Omega_d", "ei")
+    U_0_ie: float | None = _per_pathway(U_0, "U_0", "ie")
+    Omega_f_ie: float | None = _per_pathway(Omega_f, "Omega_f", "ie")
+    Omega_d_ie: float | None = _per_pathway(Omega_d, "Omega_d", "ie")
+    U_0_ii: float | None = _per_pathway(U_0, "U_0", "ii")
+    Omega_f_ii: float | None = _per_pathway(Omega_f, "Omega_f", "ii")
+    Omega_d_ii: float | None = _per_pathway(Omega_d, "Omega_d", "ii")
 
     # --- synaptic weights
     w_e: float = _param(0.1, 0.0, 100.0, "nS", "Excitatory synaptic weight (conductance mode): ge jumps by w_e·r per spike",
@@ -228,6 +264,28 @@ class Params:
     def replace(self, **changes) -> "Params":
         return dataclasses.replace(self, **changes)
 
+    # -- per-pathway short-term plasticity ---------------------------------
+    def pathway_values(self, pathway: str) -> tuple[float, float, float]:
+        """(U_0, Omega_f, Omega_d) with which the synapses of ``pathway``
+        (``"ee"``, ``"ei"``, ``"ie"`` or ``"ii"``) release: each its own value
+        where set, else the shared one."""
+        return tuple(getattr(self, shared) if (own := getattr(self, name)) is None else own
+                     for shared, name in zip(STP_FIELDS, pathway_fields(pathway)))
+
+    def differing_pathways(self) -> tuple[str, ...]:
+        """Pathways whose values differ from the shared U_0, Omega_f, Omega_d
+        (a per-pathway value equal to the shared one does not count)."""
+        shared = tuple(getattr(self, name) for name in STP_FIELDS)
+        return tuple(pw for pw in PATHWAYS if self.pathway_values(pw) != shared)
+
+    def pathway_of(self, pre: int, post: int) -> str:
+        """The pathway of the synapse ``pre`` → ``post`` (network indices)."""
+        n = self.N_e + self.N_i
+        for name, index in (("pre", pre), ("post", post)):
+            if not 0 <= index < n:
+                raise ValueError(f"{name}={index} is out of range: the network has {n} neurons")
+        return ("e" if pre < self.N_e else "i") + ("e" if post < self.N_e else "i")
+
     def structure_key(self) -> tuple:
         """The values that fix the compiled network (everything else is a run argument)."""
         return tuple((f.name, getattr(self, f.name)) for f in fields() if f.metadata["structural"])
@@ -249,6 +307,19 @@ def field_info(name: str) -> dataclasses.Field:
     raise ValueError(f"unknown parameter: {name}")
 
 
+def pathway_fields(pathway: str) -> tuple[str, str, str]:
+    """The field names ``("U_0_<pathway>", "Omega_f_<pathway>", "Omega_d_<pathway>")``."""
+    if pathway not in PATHWAYS:
+        raise ValueError(f"pathway={pathway!r} is invalid; allowed: {', '.join(PATHWAYS)}")
+    return tuple(f"{name}_{pathway}" for name in STP_FIELDS)
+
+
+def _kind(f: dataclasses.Field) -> str:
+    """'bool', 'str', 'int' or 'float' (a per-pathway ``float | None`` is 'float')."""
+    kind = f.type if isinstance(f.type, str) else f.type.__name__
+    return kind.replace(" | None", "")
+
+
 def groups() -> Iterator[tuple[str, list[dataclasses.Field]]]:
     """Fields grouped by their ``group`` metadata, in declaration order."""
     order: dict[str, list[dataclasses.Field]] = {}
@@ -264,6 +335,8 @@ def _describe_range(f: dataclasses.Field) -> str:
     if f.type in ("bool", bool):
         return "true or false"
     unit = f" {m['unit']}" if m["unit"] not in ("", "1") else ""
+    if m.get("optional"):
+        return f"[{m['lo']:g}, {m['hi']:g}]{unit} or none (the shared {m['shared']})"
     return f"[{m['lo']:g}, {m['hi']:g}]{unit}"
 
 
@@ -298,7 +371,9 @@ def _parse_json_int(text: str) -> int:
 
 def _check_field(f: dataclasses.Field, value: Any) -> None:
     m = f.metadata
-    kind = f.type if isinstance(f.type, str) else f.type.__name__
+    kind = _kind(f)
+    if value is None and m.get("optional"):
+        return
 
     def fail(reason: str):
         # reprlib: a huge or deeply nested value gives a short message, not a RecursionError
@@ -328,10 +403,16 @@ def _check_field(f: dataclasses.Field, value: Any) -> None:
 
 
 def coerce(name: str, text: str) -> Any:
-    """Parse a command-line string for field ``name`` into its Python type."""
+    """Parse a command-line string for field ``name`` into its Python type.
+
+    A per-pathway field (``U_0_ee`` ...) also takes ``none`` or ``null`` (any
+    case): back to the shared value.
+    """
     f = field_info(name)
-    kind = f.type if isinstance(f.type, str) else f.type.__name__
+    kind = _kind(f)
     text = text.strip()
+    if f.metadata.get("optional") and text.lower() in ("none", "null"):
+        return None
     if kind == "bool":
         lowered = text.lower()
         if lowered in ("1", "true", "yes", "on"):
@@ -379,6 +460,8 @@ def markdown_table() -> str:
         lines.append(f"| **{group}** | | | | | |")
         for f in group_fields:
             m = f.metadata
-            lines.append(f"| `{f.name}` | {m['symbol'] or ''} | {getattr(defaults, f.name)!r} | "
+            default = getattr(defaults, f.name)
+            default = f"none ({m['shared']})" if default is None else repr(default)
+            lines.append(f"| `{f.name}` | {m['symbol'] or ''} | {default} | "
                          f"{m['unit']} | {_describe_range(f)} | {m['doc']} |")
     return "\n".join(lines)

@@ -12,6 +12,8 @@ Public attribute names (a stable contract, also the keys of ``result.npz``):
 ``ge_nS``, ``gi_nS``      its excitatory / inhibitory conductance (nS; zero in
                           current mode)
 ``syn_pre``, ``syn_post`` network indices of the recorded synapse
+``syn_pathway``           its pathway: ``"ee"``, ``"ei"``, ``"ie"`` or ``"ii"``
+                          (first letter: presynaptic population)
 ``syn_spike_t_ms``        presynaptic spike times of that synapse (ms)
 ``u_at_spikes``           u after the facilitation step, one per presynaptic spike
 ``x_at_spikes``           x before release
@@ -37,8 +39,8 @@ from . import stp
 from .params import Params
 
 CONTRACT = ("spike_i", "spike_t_ms", "Ne", "Ni", "rec_neuron", "t_ms", "v_mV", "ge_nS",
-            "gi_nS", "syn_pre", "syn_post", "syn_spike_t_ms", "u_at_spikes", "x_at_spikes",
-            "r_at_spikes")
+            "gi_nS", "syn_pre", "syn_post", "syn_pathway", "syn_spike_t_ms", "u_at_spikes",
+            "x_at_spikes", "r_at_spikes")
 EXTRA_ARRAYS = ("recorded_neurons", "v_rec_mV", "ge_rec_nS", "gi_rec_nS", "conn_pre",
                 "conn_post", "seed", "run_time_s")
 
@@ -93,6 +95,16 @@ class Result:
 
     # -- synapses -----------------------------------------------------------
     @property
+    def syn_pathway(self) -> str:
+        """Pathway of the recorded synapse: ``"ee"``, ``"ei"``, ``"ie"`` or ``"ii"``."""
+        return self.params.pathway_of(self.syn_pre, self.syn_post)
+
+    @property
+    def syn_stp_values(self) -> tuple[float, float, float]:
+        """(U_0, Omega_f, Omega_d) of the recorded synapse (its pathway's values)."""
+        return self.params.pathway_values(self.syn_pathway)
+
+    @property
     def n_synapses(self) -> int:
         return len(self.conn_pre)
 
@@ -103,22 +115,25 @@ class Result:
         """The same run showing another synapse, from the closed-form recursion.
 
         With pathway-wide U_0, Ω_f, Ω_d the state of a synapse depends only on
-        its presynaptic spike train, so any synapse can be shown exactly.
+        its presynaptic spike train and its pathway, so any synapse can be
+        shown exactly.
         """
         if not self.has_synapse(pre, post):
             raise ValueError(f"there is no synapse {pre} -> {post} in this network")
         times = self.spike_t_ms[self.spike_i == pre]
-        states = self.synapse_states(times)
+        states = self.synapse_states(times, self.params.pathway_of(pre, post))
         return dataclasses.replace(self, syn_pre=int(pre), syn_post=int(post),
                                    syn_spike_t_ms=times, u_at_spikes=states.u,
                                    x_at_spikes=states.x, r_at_spikes=states.r)
 
-    def synapse_states(self, spike_times_ms) -> stp.SpikeStates:
+    def synapse_states(self, spike_times_ms, pathway: str | None = None) -> stp.SpikeStates:
+        """STP states at ``spike_times_ms`` of a synapse of ``pathway`` (default:
+        the recorded synapse's)."""
         p = self.params
         if not p.stp:
             ones = np.ones(len(spike_times_ms))
             return stp.SpikeStates(ones, ones, ones)
-        return stp.recursion(spike_times_ms, p.U_0, p.Omega_f, p.Omega_d)
+        return stp.recursion(spike_times_ms, *p.pathway_values(pathway or self.syn_pathway))
 
     # -- summaries ----------------------------------------------------------
     @property
