@@ -12,6 +12,7 @@ Every control carries the DOM class ``stpx-control-<field>``, every panel
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import io
 import threading
@@ -23,9 +24,10 @@ import numpy as np
 from . import params as params_mod
 from . import plotting, presets
 from .plotting import remove_artists, rescale
-from .params import Params
+from .params import STP_FIELDS, Params
+from .pathway_control import PathwayControl
 from .runner import LatestRunner
-from .simulate import check_budget, engine_note, preparation, simulate
+from .simulate import check_budget, engine_note, import_brian2_if_needed, preparation, simulate
 
 #: Fields shown in front; all others go to the "Advanced" section.
 FRONT_FIELDS = ("stp", "U_0", "Omega_f", "Omega_d", "w_e", "w_i",
@@ -189,6 +191,7 @@ class Explorer:
 
     def __init__(self, params: Params | None = None, seed: int = 0, engine=None,
                  autorun: bool = True, preset: str = "default"):
+        import_brian2_if_needed(engine)
         self.engine = engine
         self.result = None
         self.reference = None
@@ -210,9 +213,13 @@ class Explorer:
 
     # ------------------------------------------------------------------ controls
     def _build_controls(self, start: Params, seed: int, preset: str) -> None:
-        self.controls = {f.name: make_control(f, getattr(start, f.name)) for f in params_mod.fields()}
+        self.controls = {f.name: make_control(f, getattr(start, f.name)) for f in params_mod.fields()
+                         if not f.metadata["optional"]}  # per-pathway values: see PathwayControl
         for widget in self.controls.values():
             widget.observe(self._on_control, names="value")
+        self._control_names = {id(widget): name for name, widget in self.controls.items()}
+        self.pathways = PathwayControl({name: self.controls[name] for name in STP_FIELDS}, start,
+                                       quiet=self._quiet, on_change=self.request_run)
         self.seed = W.BoundedIntText(value=seed, min=0, max=params_mod.SEED_LIMIT - 1, description="seed",
                                      tooltip="Random seed: heterogeneity, connectivity and noise",
                                      style={"description_width": "110px"}, layout=W.Layout(width="340px"))
@@ -238,7 +245,17 @@ class Explorer:
 
     def current_params(self) -> Params:
         """Parameters from the controls; ``ValueError`` if any value is invalid."""
-        return Params(**{name: w.value for name, w in self.controls.items()})
+        values = {name: w.value for name, w in self.controls.items()}
+        return Params(**{**values, **self.pathways.values()})
+
+    @contextlib.contextmanager
+    def _quiet(self):
+        """Set controls without starting a run for each."""
+        suspended, self._suspend = self._suspend, True
+        try:
+            yield
+        finally:
+            self._suspend = suspended
 
     def current_params_or_none(self) -> Params | None:
         try:
@@ -248,18 +265,17 @@ class Explorer:
 
     def apply_params(self, params: Params, seed: int | None = None) -> None:
         """Set every control at once and run once."""
-        self._suspend = True
-        try:
+        with self._quiet():
             for name, widget in self.controls.items():
                 _set_widget_value(widget, getattr(params, name))
+            self.pathways.load(params)
             if seed is not None:
                 self.seed.value = seed
-        finally:
-            self._suspend = False
         self.request_run()
 
     def _on_control(self, change) -> None:
         if not self._suspend:
+            self.pathways.slider_moved(self._control_names.get(id(change["owner"]), ""))
             self.request_run()
 
     def _on_preset(self, change) -> None:
@@ -318,6 +334,7 @@ class Explorer:
             self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,
                                  "total_s": waited})
             self._update_status(waited)
+            self.pathways.show(params)
             self._update_param_link(params, seed)
             if self.on_params_changed is not None:
                 self.on_params_changed(params, seed)
@@ -543,9 +560,11 @@ class Explorer:
     # ------------------------------------------------------------------ layout
     def _layout(self) -> W.Widget:
         front = [self.controls[name] for name in FRONT_FIELDS]
+        front.insert(FRONT_FIELDS.index("stp") + 1, self.pathways.widget)
         sections, titles = [], []
         for group, fields in params_mod.groups():
-            rest = [self.controls[f.name] for f in fields if f.name not in FRONT_FIELDS]
+            rest = [self.controls[f.name] for f in fields
+                    if f.name not in FRONT_FIELDS and f.name in self.controls]
             if rest:
                 sections.append(W.VBox(rest))
                 titles.append(group)

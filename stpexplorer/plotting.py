@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from . import stp
 from .model import V_PEAK_MV
+from .params import PATHWAY_LABELS
 from .results import Result
 
 E_COLOR = "#c0392b"
@@ -152,7 +153,7 @@ def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 
     spikes = result.syn_spike_t_ms
     if p.stp:
         t = np.union1d(np.linspace(0, result.duration_ms, samples), spikes)
-        u, x = stp.continuous(spikes, t, p.U_0, p.Omega_f, p.Omega_d)
+        u, x = stp.continuous(spikes, t, *p.pathway_values(result.syn_pathway))
         ax.plot(t, u, color=U_COLOR, lw=1.0, label=_legend_label("u", faint), **style)
         ax.plot(t, x, color=X_COLOR, lw=1.0, label=_legend_label("x", faint), **style)
     if not faint:
@@ -164,7 +165,9 @@ def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 
     ax.set_ylabel("u, x, r")
     ax.set_xlabel("time (ms)")
     note = "" if p.stp else " — STP off (static synapse, r = 1)"
-    _title(ax, f"Synapse {result.syn_pre} → {result.syn_post}: {len(spikes)} presynaptic spikes{note}")
+    pathway = PATHWAY_LABELS[result.syn_pathway]
+    _title(ax, f"Synapse {result.syn_pre} → {result.syn_post} ({pathway}): {len(spikes)} presynaptic "
+               f"spikes{note}")
     if not faint:
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncol=3)
     return ax

@@ -214,6 +214,9 @@ _BRIAN_LOCK = threading.RLock()  # Brian2's device and preferences are process-g
 class RuntimeEngine:
     """Brian2 runtime mode; ``target`` is 'numpy' (default) or 'cython'."""
 
+    #: runs import Brian2 in this process (see :func:`import_brian2_if_needed`)
+    imports_brian2 = True
+
     def __init__(self, target: str = "numpy", stp_storage: str = "presynaptic"):
         self.target = target
         self.stp_storage = stp_storage
@@ -459,6 +462,11 @@ class StandaloneEngine:
         #: compiles done by this engine (in this process or its subprocess)
         self.compiles = 0
 
+    @property
+    def imports_brian2(self) -> bool:
+        """Whether a run may import Brian2 in this process (to compile)."""
+        return not self.isolate_build
+
     def _directory(self, key: str) -> Path:
         return self.cache / f"build-{key}"
 
@@ -579,6 +587,14 @@ def default_engine():
         else:
             _DEFAULT_ENGINE = StandaloneEngine(isolate_build=True)
     return _DEFAULT_ENGINE
+
+def import_brian2_if_needed(engine=None) -> None:
+    """Import Brian2 now if ``engine`` (default: :func:`default_engine`) may
+    import it later: its import installs a SIGINT handler, which only the main
+    thread may do, and runs happen in worker threads."""
+    if (engine if engine is not None else default_engine()).imports_brian2:
+        import brian2  # noqa: F401
+
 
 def engine_note() -> str:
     """A user-facing note when the fast engine is unavailable (else empty)."""

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from stpexplorer import presets
+from stpexplorer import StandaloneEngine, presets, simulate
 from stpexplorer.app import MAX_UPLOAD_BYTES, Explorer
 from stpexplorer.labapp import Dashboard, link_query, parse_query
 from stpexplorer.runner import LatestRunner
@@ -27,6 +27,9 @@ def test_every_field_has_a_control_with_its_dom_class_unit_and_doc(explorer):
     from stpexplorer import params as P
 
     for f in P.fields():
+        if f.metadata["optional"]:  # a pathway's own STP value: edited through the pathway control
+            assert f.metadata["shared"] in explorer.pathways.sliders
+            continue
         widget = explorer.controls[f.name]
         assert f"stpx-control-{f.name}" in widget._dom_classes
         assert widget.tooltip == f.metadata["doc"]
@@ -173,9 +176,15 @@ def test_busy_indicator_says_when_a_structure_is_compiled_or_loaded(explorer):
     explorer.controls["N_i"].value = new_size  # a structure not built before
     assert explorer.busy.value == BUSY_TEXT["compile"]
     assert explorer.wait(300) and explorer.result.Ni == new_size
-    explorer.controls["N_i"].value = 10  # built, but not the one loaded now
-    assert explorer.busy.value == BUSY_TEXT["load"]
+    explorer.controls["N_i"].value = 10  # loaded before: kept in memory, runs at once
+    assert explorer.busy.value == BUSY_TEXT[None]
     assert explorer.wait(300) and explorer.result.Ni == 10
+    other = next(n for n in range(new_size + 1, 99) if not (
+        engine.cache / f"build-{build_key(params.replace(N_i=n), 0, engine.stp_storage)}").exists())
+    simulate(params.replace(N_i=other), engine=StandaloneEngine(cache=engine.cache))  # another process
+    explorer.controls["N_i"].value = other  # built, not loaded here
+    assert explorer.busy.value == BUSY_TEXT["load"]
+    assert explorer.wait(300) and explorer.result.Ni == other
     explorer.controls["U_0"].value = 0.4
     assert explorer.busy.value == BUSY_TEXT[None]
     assert explorer.wait(60)
@@ -269,3 +278,27 @@ def test_sweep_tab_runs_a_grid_and_a_cell_loads_into_the_explorer(engine):
         assert dash.explorer.result.params.Omega_f == y_values[0]
     finally:
         dash.explorer.close()
+
+
+def test_stp_sliders_act_on_the_chosen_pathway(engine):
+    explorer = Explorer(engine=engine)
+    assert explorer.wait(60)
+    assert "All pathways use the shared values" in explorer.pathways.note.value
+    explorer.pathways.target.value = "ei"
+    assert explorer.controls["U_0"].description.endswith("E→I")
+    explorer.controls["U_0"].value = 0.05
+    assert explorer.wait(60)
+    run = explorer.result.params
+    assert (run.U_0, run.U_0_ei, run.U_0_ee, run.Omega_f_ei) == (0.6, 0.05, None, None)
+    assert run.differing_pathways() == ("ei",) and "E→I (U₀ 0.05" in explorer.pathways.note.value
+    explorer.pathways.target.value = "all"  # the sliders show the shared values again
+    assert explorer.controls["U_0"].value == 0.6 and explorer.current_params().U_0_ei == 0.05
+    explorer.pathways.target.value = "ei"
+    assert explorer.controls["U_0"].value == 0.05
+    explorer.pathways.use_shared.click()
+    assert explorer.wait(60)
+    assert explorer.result.params.U_0_ei is None and explorer.controls["U_0"].value == 0.6
+    explorer.apply_params(presets.DEFAULT.replace(Omega_d_ii=9.0))  # a file, preset or link
+    assert explorer.wait(60)
+    assert explorer.pathways.pathway == "all" and explorer.result.params.Omega_d_ii == 9.0
+    explorer.close()
