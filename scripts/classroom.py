@@ -119,7 +119,8 @@ class Student:
 
 def kernel_memory(server: dict) -> dict:
     sizes = [mb for mb in (rss_mb(pid) for pid in kernel_pids(server)) if mb is not None]
-    return {"kernels": len(sizes), "rss_mb_max": round(max(sizes), 1) if sizes else None,
+    return {"kernels": len(sizes), "rss_mb": sorted(round(mb) for mb in sizes),
+            "rss_mb_max": round(max(sizes), 1) if sizes else None,
             "rss_mb_median": round(statistics.median(sizes), 1) if sizes else None,
             "rss_mb_total": round(sum(sizes), 1)}
 

@@ -96,10 +96,14 @@ def voila_command(port: int, open_browser: bool, pool_size: int = 1, ip: str = "
 
 
 def voila_environment() -> dict[str, str]:
-    """The environment for Voila: the package's template on the Jupyter path."""
+    """The environment for Voila and its kernels: the package's template on
+    the Jupyter path, fewer malloc arenas."""
     env = os.environ.copy()
     env["JUPYTER_PATH"] = os.pathsep.join(
         [str(jupyter_data_dir()), *filter(None, [env.get("JUPYTER_PATH")])])
+    # glibc gives every thread of a kernel (widget comms, IO, the runner) its own
+    # malloc arena; two arenas keep a kernel's resident memory tens of MB lower
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     return env
 
 
