@@ -43,9 +43,9 @@ PANELS = ("raster", "conductances", "resources", "connectivity")
 TIME_PANELS = ("raster", "conductances", "resources")
 PANEL_HEIGHTS = {"raster": 2.8, "conductances": 2.4, "resources": 2.4, "connectivity": 3.6}
 #: figure margins (inches: left, right, bottom, top) around each panel's axes
-PANEL_MARGINS_IN = (0.7, 0.7, 0.5, 0.3)
+PANEL_MARGINS_IN = (0.8, 0.85, 0.5, 0.3)
 #: distance (inches) of the y and x axis labels from the axes: room for tick labels like "1000"
-LABEL_GAP_IN = (0.46, 0.25)
+LABEL_GAP_IN = (0.5, 0.25)
 
 CSS = """
 <style>

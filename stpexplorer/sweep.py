@@ -232,13 +232,23 @@ def grid_table(rows: list[dict], grid: dict, measure: str) -> np.ndarray:
                       for x in xs] for y in ys], dtype=float)
 
 
+def tick_labels(values) -> list[str]:
+    """Grid values with 3 significant digits (more only where needed to tell
+    neighbours apart): 0.366667 is "0.367", short enough for an axis."""
+    for digits in range(3, 10):
+        labels = [f"{float(v):.{digits}g}" for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
 def draw_heatmap(ax, rows: list[dict], grid: dict, measure: str):
     """Heatmap of ``measure`` with cell (i, j) centred on integer coordinates (j = x index)."""
     (xname, xs), (yname, ys) = list(grid.items())[:2]
     image = ax.imshow(grid_table(rows, grid, measure), origin="lower", aspect="auto", cmap="viridis",
                       extent=(-0.5, len(xs) - 0.5, -0.5, len(ys) - 0.5))
-    ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs], rotation=90)
-    ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+    ax.set_xticks(range(len(xs)), tick_labels(xs))
+    ax.set_yticks(range(len(ys)), tick_labels(ys))
     ax.set(xlabel=xname, ylabel=yname)
     ax.figure.colorbar(image, ax=ax, label=measure)
     return image

@@ -302,3 +302,50 @@ def test_stp_sliders_act_on_the_chosen_pathway(engine):
     assert explorer.wait(60)
     assert explorer.pathways.pathway == "all" and explorer.result.params.Omega_d_ii == 9.0
     explorer.close()
+
+
+def _text_boxes(fig):
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    for ax in fig.axes:
+        ticks = [label.get_window_extent(renderer)
+                 for axis in (ax.xaxis, ax.yaxis)
+                 for tick, label in zip(axis.get_ticklocs(), axis.get_ticklabels())
+                 if label.get_visible() and label.get_text()
+                 and min(axis.get_view_interval()) <= tick <= max(axis.get_view_interval())]
+        labels = [(label.get_text(), label.get_window_extent(renderer))
+                  for label in (ax.xaxis.label, ax.yaxis.label) if label.get_visible() and label.get_text()]
+        yield ax, ticks, labels
+
+
+def _assert_text_fits(fig, name, margin_in=0.15):
+    """Axis labels at least ``margin_in`` inside the figure and clear of the
+    tick labels; tick labels inside the figure (nothing cut at the edges)."""
+    edge = margin_in * fig.dpi
+    box = fig.bbox
+    for ax, ticks, labels in _text_boxes(fig):
+        for tick in ticks:
+            assert box.x0 <= tick.x0 and tick.x1 <= box.x1 and box.y0 <= tick.y0, (name, tick)
+        for text, bb in labels:
+            assert (bb.x0 - box.x0 >= edge and box.x1 - bb.x1 >= edge and bb.y0 - box.y0 >= 0.5 * edge), \
+                f"{name}: label {text!r} is within {margin_in} in of the figure's edge: {bb} in {box}"
+            assert not any(bb.overlaps(t) for t in ticks), f"{name}: label {text!r} overlaps tick labels"
+
+
+def test_panel_labels_are_not_clipped(explorer):
+    for name, fig in explorer.figures.items():
+        _assert_text_fits(fig, name)
+
+
+def test_sweep_heatmap_ticks_have_three_significant_digits_and_fit(engine):
+    from stpexplorer import sweep as sw
+    from stpexplorer.labapp import SweepTab
+
+    tab = SweepTab(Explorer(presets.FORUM, engine=engine, autorun=False))
+    tab.grid = {"U_0": [0.1, 0.366667, 0.633333, 0.9], "Omega_f": [1.0, 4.0, 7.0, 10.0]}
+    tab.rows = [{"U_0": u, "Omega_f": f, **{m: 1.0 for m in sw.MEASURES}, "error": ""}
+                for u in tab.grid["U_0"] for f in tab.grid["Omega_f"]]
+    tab.draw()
+    assert [t.get_text() for t in tab.ax.get_xticklabels()] == ["0.1", "0.367", "0.633", "0.9"]
+    _assert_text_fits(tab.fig, "sweep")
+    assert sw.tick_labels([0.1001, 0.1002]) == ["0.1001", "0.1002"]  # more digits only where needed
