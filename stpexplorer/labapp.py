@@ -352,6 +352,7 @@ class FitToData:
         self.use.add_class("stpx-fit-use")
         self.use.on_click(lambda _: self.use_in_network())
         self.to_lab = W.Button(description="Load into lab sliders", icon="arrow-up", disabled=True,
+                               layout=W.Layout(width="190px"),
                                tooltip="Set the synapse lab's U₀, Ω_f, Ω_d sliders above to the fitted values")
         self.to_lab.add_class("stpx-fit-to-lab")
         self.to_lab.on_click(lambda _: self.load_into_lab())
