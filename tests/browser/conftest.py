@@ -16,13 +16,15 @@ import time
 
 import pytest
 
-#: In CI a missing browser or Playwright fails the run instead of skipping every browser test.
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: In CI (and under scripts/test.sh, which installs both) a missing browser or
+#: Playwright fails the run instead of skipping every browser test.
+IN_CI = any(os.environ.get(name, "").lower() in ("1", "true", "yes")
+            for name in ("CI", "STPEXPLORER_REQUIRE_BROWSER"))
 
 
 def _missing(what: str):
     if IN_CI:
-        pytest.fail(f"{what} (CI=true: browser tests must run; scripts/test.sh installs both)",
+        pytest.fail(f"{what} (CI or scripts/test.sh: browser tests must run; scripts/test.sh installs both)",
                     pytrace=False)
     pytest.skip(what)
 
@@ -85,6 +87,12 @@ def require_browser() -> None:
         _missing("the Playwright package is not installed")
     if not os.access(CHROMIUM, os.X_OK):
         _missing(f"no Chromium at {CHROMIUM} (set STPEXPLORER_CHROMIUM)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def browser_available():
+    """Checked before any server starts: every test here needs the browser."""
+    require_browser()
 
 
 @pytest.fixture(scope="module")
