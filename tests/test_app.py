@@ -349,3 +349,13 @@ def test_sweep_heatmap_ticks_have_three_significant_digits_and_fit(engine):
     assert [t.get_text() for t in tab.ax.get_xticklabels()] == ["0.1", "0.367", "0.633", "0.9"]
     _assert_text_fits(tab.fig, "sweep")
     assert sw.tick_labels([0.1001, 0.1002]) == ["0.1001", "0.1002"]  # more digits only where needed
+
+
+def test_lab_tabs_are_built_when_first_shown(engine):
+    dash = Dashboard("preset=forum", engine=engine)
+    assert dash._lab_tabs["synapse"].tab is None and dash._lab_tabs["neuron"].tab is None
+    dash.tabs.selected_index = 2  # Neuron types
+    assert dash._lab_tabs["neuron"].tab is not None and dash._lab_tabs["synapse"].tab is None
+    assert dash.tabs.children[2].children == (dash.gallery.widget,)
+    assert Dashboard("preset=forum&tab=synapse", engine=engine)._lab_tabs["synapse"].tab is not None
+    dash.explorer.close()
