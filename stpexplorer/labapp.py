@@ -668,10 +668,48 @@ def page_query() -> str | None:
     import os
 
     if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string
-
-        return get_query_string() or None
+        _wait_for_visitor()
     return os.environ.get("QUERY_STRING") or None
+
+
+def _wait_for_visitor() -> None:
+    """What ``voila.utils.wait_for_request`` does (Voila 0.5), without
+    importing ``voila.utils``: that module pulls jupyter_server and
+    jupyterlab_server into the kernel, 45 MB of every student's kernel.
+
+    A preheated kernel asks Voila's ``voila/query/<kernel id>`` websocket for
+    the visitor's request; the answer is a JSON object of environment
+    variables (QUERY_STRING among them).
+    """
+    import asyncio
+    import json
+    import os
+    import threading
+
+    import websockets
+
+    env = os.environ
+    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
+    url = (f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+           f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID')}")
+    answer = []
+
+    async def receive():
+        async with websockets.connect(url, open_timeout=5) as socket:
+            answer.append(await socket.recv())
+
+    def run():  # in a thread: the kernel's own event loop is running
+        try:
+            asyncio.new_event_loop().run_until_complete(receive())
+        except (OSError, TimeoutError, websockets.WebSocketException):
+            pass  # no visitor's request: the page starts from its defaults
+
+    thread = threading.Thread(target=run, name="stpexplorer-visitor")
+    thread.start()
+    thread.join()
+    if answer:
+        for key, value in json.loads(answer[0]).items():
+            os.environ[key] = value
 
 
 #: The page's own address with the setting's query: the link is made in the
