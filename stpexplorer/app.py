@@ -23,7 +23,8 @@ import numpy as np
 
 from . import params as params_mod
 from . import plotting, presets
-from .plotting import remove_artists, rescale
+from .blit import PanelBlitter, rescale_nicely
+from .plotting import remove_artists
 from .params import STP_FIELDS, Params
 from .pathway_control import PathwayControl
 from .runner import LatestRunner
@@ -138,13 +139,17 @@ def _track_page(canvas) -> None:
     canvas.on_msg(on_message)
 
 
-def render(fig) -> None:
-    """Draw ``fig`` now (so measured times include drawing); before a page has
-    attached, also store the image as a complete data URL for that page."""
+def render(fig, blitter: PanelBlitter | None = None) -> None:
+    """Draw ``fig`` now (so measured times include drawing), with ``blitter``
+    only its data where the axes did not change; before a page has attached,
+    also store the image as a complete data URL for that page."""
     from PIL import Image
 
     canvas = fig.canvas
-    canvas.draw()
+    if blitter is None:
+        canvas.draw()
+    else:
+        blitter.update()
     if not getattr(canvas, "_page_ready", True):
         with io.BytesIO() as png:
             Image.fromarray(np.asarray(canvas.get_renderer().buffer_rgba())).save(png, format="png")
@@ -374,6 +379,7 @@ class Explorer:
             self.figures[name] = fig
             self.axes[name] = fig.add_subplot()
             self.panel_boxes[name] = box
+        self.blitters = {name: PanelBlitter(fig) for name, fig in self.figures.items()}
         self._syncing = False
         for name in TIME_PANELS:
             self.axes[name].callbacks.connect("xlim_changed", self._sync_time_axes)
@@ -452,7 +458,7 @@ class Explorer:
                 if overlay is not None and overlay.params.stp:
                     plotting.plot_resources(overlay, axes["resources"], faint=True)
                 plotting.plot_resources(r, axes["resources"])
-                rescale(self.rate_ax, axes["conductances"], self.v_ax)
+                rescale_nicely(self.rate_ax, axes["conductances"], self.v_ax)
                 for name in TIME_PANELS:
                     axes[name].set_xlim(0, r.duration_ms)
                 connectivity_changed = self._connectivity_key != (id(r.conn_pre), r.syn_pre, r.syn_post)
@@ -464,7 +470,7 @@ class Explorer:
                 self._syncing = False
             for name, fig in self.figures.items():
                 if name != "connectivity" or connectivity_changed:
-                    render(fig)
+                    render(fig, self.blitters[name])
             self._update_pickers()
 
     def _update_pickers(self) -> None:

@@ -21,6 +21,8 @@ U_COLOR = "#8e44ad"
 X_COLOR = "#16a085"
 R_COLOR = "#34495e"
 HIGHLIGHT = "#f39c12"
+#: More spikes than this are drawn as an image of spike counts, not as points.
+RASTER_MAX_POINTS = 50_000
 #: Most synapses drawn in the connectivity panel (a random subset beyond it).
 MAX_CONNECTIVITY_POINTS = 20000
 
@@ -52,10 +54,13 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
     presynaptic neuron) are drawn larger in orange, explained in a legend.
     """
     ax = _axes(ax)
-    exc = result.spike_i < result.Ne
-    marker = dict(marker="|", s=6 if len(result.spike_i) < 20000 else 2, linewidths=0.6)
-    ax.scatter(result.spike_t_ms[exc], result.spike_i[exc], color=E_COLOR, **marker)
-    ax.scatter(result.spike_t_ms[~exc], result.spike_i[~exc], color=I_COLOR, **marker)
+    if len(result.spike_i) > RASTER_MAX_POINTS:
+        _raster_image(result, ax)
+    else:
+        exc = result.spike_i < result.Ne
+        marker = dict(marker="|", s=6 if len(result.spike_i) < 20000 else 2, linewidths=0.6)
+        ax.scatter(result.spike_t_ms[exc], result.spike_i[exc], color=E_COLOR, **marker)
+        ax.scatter(result.spike_t_ms[~exc], result.spike_i[~exc], color=I_COLOR, **marker)
     highlight = {result.rec_neuron, result.syn_pre} if highlight is None else set(highlight)
     for neuron in sorted(highlight):
         sel = result.spike_i == neuron
@@ -75,6 +80,25 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
         rate_ax.set_ylim(0, max(rate.max() * 1.1, 1.0))
         ax.rate_axes = rate_ax
     return ax
+
+
+def _raster_image(result: Result, ax, rows: int = 500, columns: int = 1000) -> None:
+    """The raster as an image of spike counts (neurons × time bins, E red,
+    I blue, darker for more spikes): its cost does not grow with the number of
+    spikes, which a runaway network makes millions of."""
+    from matplotlib.colors import to_rgb
+
+    n = result.Ne + result.Ni
+    rows = min(rows, n)
+    counts, _, _ = np.histogram2d(result.spike_i, result.spike_t_ms, bins=(rows, columns),
+                                  range=((-0.5, n - 0.5), (0.0, result.duration_ms)))
+    rgba = np.ones((rows, columns, 4))
+    exc_rows = (np.arange(rows) + 0.5) * n / rows - 0.5 < result.Ne
+    rgba[exc_rows, :, :3] = to_rgb(E_COLOR)
+    rgba[~exc_rows, :, :3] = to_rgb(I_COLOR)
+    rgba[..., 3] = np.where(counts > 0, 0.35 + 0.65 * counts / max(counts.max(), 1), 0.0)
+    ax.imshow(rgba, origin="lower", aspect="auto", interpolation="nearest",
+              extent=(0.0, result.duration_ms, -0.5, n - 0.5))
 
 
 def highlight_label(result: Result, neuron: int) -> str:
@@ -131,7 +155,7 @@ def plot_conductances(result: Result, ax=None, v_ax=None):
 def remove_artists(ax) -> None:
     """Empty an Axes but keep its axis and tick objects (much faster to redraw
     than ``Axes.clear()``, which rebuilds the ticks)."""
-    for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches]:
+    for artist in [*ax.lines, *ax.collections, *ax.texts, *ax.patches, *ax.images]:
         artist.remove()
     if ax.legend_ is not None:
         ax.legend_.remove()

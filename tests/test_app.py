@@ -359,3 +359,30 @@ def test_lab_tabs_are_built_when_first_shown(engine):
     assert dash.tabs.children[2].children == (dash.gallery.widget,)
     assert Dashboard("preset=forum&tab=synapse", engine=engine)._lab_tabs["synapse"].tab is not None
     dash.explorer.close()
+
+
+def test_panels_blitted_over_kept_axes_look_like_a_full_redraw(explorer):
+    """A slider move draws only the data over the kept image of the axes; the
+    picture must equal a full redraw of the same figure."""
+    for fig in explorer.figures.values():  # the message a page sends when its canvas is ready
+        fig.canvas._handle_custom_msg({"type": "initialized"}, [])
+    for value in (0.3, 0.35, 0.4):
+        explorer.controls["U_0"].value = value
+        assert explorer.wait(60)
+    blitted = sum(b.blits for b in explorer.blitters.values())
+    assert blitted > 0, {n: (b.full_draws, b.blits) for n, b in explorer.blitters.items()}
+    for name in ("raster", "conductances", "resources"):
+        canvas = explorer.figures[name].canvas
+        shown = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+        canvas.draw()  # full draw of the same artists
+        np.testing.assert_array_equal(np.asarray(canvas.get_renderer().buffer_rgba()), shown, err_msg=name)
+
+
+def test_nice_limits_are_round_and_contain_the_data():
+    from stpexplorer.blit import nice_limits
+
+    assert nice_limits(0.0, 3.66) == (0.0, 4.0)
+    assert nice_limits(-83.2, 30.0) == (-100.0, 50.0)
+    assert nice_limits(0.0, 0.0123) == (0.0, 0.015)
+    assert nice_limits(5.0, 5.0)[0] < 5.0 < nice_limits(5.0, 5.0)[1]
+    assert nice_limits(float("nan"), 1.0) == (0.0, 1.0)

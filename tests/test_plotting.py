@@ -28,3 +28,30 @@ def test_readme_explains_the_orange_ticks():
     caption = " ".join(readme.split("![panels")[1].split("## Quick start")[0].split())
     assert "orange ticks" in caption and "recorded neuron" in caption
     assert "presynaptic neuron of the recorded synapse" in caption
+
+
+def test_a_raster_of_very_many_spikes_is_an_image_of_counts_in_the_right_places(monkeypatch):
+    """Beyond RASTER_MAX_POINTS spikes the raster is an image (constant cost):
+    its coloured cells are where the spikes are, red for E rows, blue for I."""
+    import numpy as np
+
+    from stpexplorer import plotting
+
+    times = [100.0, 100.0, 700.0]
+    neurons = [0, 0, 45]  # the synthetic network: 40 E + 10 I neurons
+    result = synthetic_result(neurons, times)
+    points = plot_raster(result)
+    assert not points.images and points.collections  # few spikes: points
+    monkeypatch.setattr(plotting, "RASTER_MAX_POINTS", 2)
+    ax = plot_raster(result)
+    (image,) = ax.images
+    rgba = image.get_array()
+    rows, columns = rgba.shape[:2]
+    inked = np.argwhere(rgba[..., 3] > 0)
+    n = result.Ne + result.Ni
+    expected = {(int((i + 0.5) / n * rows), int(t / result.duration_ms * columns)) for i, t in zip(neurons, times)}
+    assert {tuple(rc) for rc in inked} == expected
+    exc_cell = rgba[tuple(min(expected))]
+    inh_cell = rgba[tuple(max(expected))]
+    assert exc_cell[0] > exc_cell[2] and inh_cell[2] > inh_cell[0]  # red E, blue I
+    assert exc_cell[3] > inh_cell[3]  # two spikes are darker than one
