@@ -383,6 +383,8 @@ class Explorer:
         self._syncing = False
         for name in TIME_PANELS:
             self.axes[name].callbacks.connect("xlim_changed", self._sync_time_axes)
+        for name in TIME_PANELS[:-1]:  # the shared time axis is labelled once, under the last panel
+            self.axes[name].tick_params(labelbottom=False)
         self.rate_ax = self.axes["raster"].twinx()
         self.rate_ax.set_ylabel("rate (Hz)")
         self.v_ax = self.axes["conductances"].twinx()

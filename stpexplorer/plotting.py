@@ -22,7 +22,7 @@ X_COLOR = "#16a085"
 R_COLOR = "#34495e"
 HIGHLIGHT = "#f39c12"
 #: More spikes than this are drawn as an image of spike counts, not as points.
-RASTER_MAX_POINTS = 50_000
+RASTER_MAX_POINTS = 20_000
 #: Most synapses drawn in the connectivity panel (a random subset beyond it).
 MAX_CONNECTIVITY_POINTS = 20000
 
@@ -58,7 +58,7 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
         _raster_image(result, ax)
     else:
         exc = result.spike_i < result.Ne
-        marker = dict(marker="|", s=6 if len(result.spike_i) < 20000 else 2, linewidths=0.6)
+        marker = dict(marker="|", s=6, linewidths=0.6)
         ax.scatter(result.spike_t_ms[exc], result.spike_i[exc], color=E_COLOR, **marker)
         ax.scatter(result.spike_t_ms[~exc], result.spike_i[~exc], color=I_COLOR, **marker)
     highlight = {result.rec_neuron, result.syn_pre} if highlight is None else set(highlight)
@@ -82,21 +82,24 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
     return ax
 
 
-def _raster_image(result: Result, ax, rows: int = 500, columns: int = 1000) -> None:
+def _raster_image(result: Result, ax, rows: int = 250, columns: int = 600) -> None:
     """The raster as an image of spike counts (neurons × time bins, E red,
-    I blue, darker for more spikes): its cost does not grow with the number of
-    spikes, which a runaway network makes millions of."""
+    I blue, darker for more spikes), about the size of the panel in pixels:
+    its cost does not grow with the number of spikes, which a runaway network
+    makes millions of."""
     from matplotlib.colors import to_rgb
 
     n = result.Ne + result.Ni
     rows = min(rows, n)
-    counts, _, _ = np.histogram2d(result.spike_i, result.spike_t_ms, bins=(rows, columns),
-                                  range=((-0.5, n - 0.5), (0.0, result.duration_ms)))
-    rgba = np.ones((rows, columns, 4))
+    row = np.minimum(result.spike_i.astype(np.int64) * rows // n, rows - 1)
+    column = np.clip((result.spike_t_ms * (columns / result.duration_ms)).astype(np.int64), 0, columns - 1)
+    counts = np.bincount(row * columns + column, minlength=rows * columns).reshape(rows, columns)
+    rgba = np.zeros((rows, columns, 4), dtype=np.uint8)
     exc_rows = (np.arange(rows) + 0.5) * n / rows - 0.5 < result.Ne
-    rgba[exc_rows, :, :3] = to_rgb(E_COLOR)
-    rgba[~exc_rows, :, :3] = to_rgb(I_COLOR)
-    rgba[..., 3] = np.where(counts > 0, 0.35 + 0.65 * counts / max(counts.max(), 1), 0.0)
+    rgba[exc_rows, :, :3] = np.round(np.multiply(to_rgb(E_COLOR), 255)).astype(np.uint8)
+    rgba[~exc_rows, :, :3] = np.round(np.multiply(to_rgb(I_COLOR), 255)).astype(np.uint8)
+    alpha = np.where(counts > 0, 0.35 + 0.65 * counts / max(counts.max(), 1), 0.0)
+    rgba[..., 3] = np.round(alpha * 255).astype(np.uint8)
     ax.imshow(rgba, origin="lower", aspect="auto", interpolation="nearest",
               extent=(0.0, result.duration_ms, -0.5, n - 0.5))
 
