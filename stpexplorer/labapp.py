@@ -16,7 +16,7 @@ import numpy as np
 from . import lab, presets
 from . import params as params_mod
 from .app import Explorer, new_panel, on_kernel_thread, render
-from .params import Params
+from .params import PATHWAY_LABELS, PATHWAYS, STP_FIELDS, Params
 
 #: Longest query string accepted (characters).
 MAX_QUERY_LENGTH = 4096
@@ -197,6 +197,15 @@ class SweepTab:
             self.load_cell(i, j)
 
 
+def _stp_slider(name: str, value: float) -> W.FloatSlider:
+    """A synapse-lab slider for U_0, Omega_f or Omega_d, its range and label
+    from the parameter definition (the Network tab's slider range)."""
+    m = params_mod.field_info(name).metadata
+    label = m["symbol"] if m["unit"] in ("", "1") else f"{m['symbol']} ({m['unit']})"
+    return _slider(label, value, m["lo"], max(m["slider_hi"], value), m["step"] or 0.01,
+                   f"stpx-lab-control-{name}", tooltip=m["doc"])
+
+
 def _slider(description, value, lo, hi, step, css, tooltip=""):
     widget = W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                            continuous_update=False, readout_format=".3g", tooltip=tooltip,
@@ -217,8 +226,8 @@ class _LabTab:
         for widget in sliders:
             widget.observe(lambda _: None if self._loading else self.update(), names="value")
         chooser.observe(on_choose, names="value")
-        column = W.VBox(controls, layout=W.Layout(width="350px"))
-        self.widget = W.VBox([W.HTML(TEACHING[teaching]), self.message, W.HBox([column, self.panel])])
+        self.column = W.VBox(controls, layout=W.Layout(width="350px"))
+        self.widget = W.VBox([W.HTML(TEACHING[teaching]), self.message, W.HBox([self.column, self.panel])])
         self.update()
 
     def _load(self, look_for: str, values: dict) -> None:
@@ -252,9 +261,7 @@ class SynapseLab(_LabTab):
         self.preset.add_class("stpx-lab-control-preset")
         self.look_for = W.HTML(f"<i>{p.look_for}</i>")
         self.look_for.add_class("stpx-lab-look-for")
-        self.U_0 = _slider("U₀", p.U_0, 0.001, 1.0, 0.01, "stpx-lab-control-U_0")
-        self.Omega_f = _slider("Ω_f (1/s)", p.Omega_f, 0.0, 100.0, 0.5, "stpx-lab-control-Omega_f")
-        self.Omega_d = _slider("Ω_d (1/s)", p.Omega_d, 0.0, 100.0, 0.5, "stpx-lab-control-Omega_d")
+        self.U_0, self.Omega_f, self.Omega_d = (_stp_slider(name, getattr(p, name)) for name in STP_FIELDS)
         self.rate = _slider("f (Hz)", 20.0, 0.5, 100.0, 0.5, "stpx-lab-control-rate")
         self.n_spikes = W.IntSlider(value=10, min=2, max=60, description="spikes", continuous_update=False,
                                     style={"description_width": "90px"}, layout=W.Layout(width="330px"))
@@ -271,6 +278,33 @@ class SynapseLab(_LabTab):
                                  self.rate, self.n_spikes, self.kind, self.gap])
         self.fit = FitToData(self, explorer, on_use)
         self.widget.children = (*self.widget.children, self.fit.widget)
+        self.explorer = explorer
+        if explorer is not None:  # the values a pathway of the Network tab releases with
+            self.network_pathway = W.Dropdown(
+                options=[("shared", "all")] + [(PATHWAY_LABELS[pw], pw) for pw in PATHWAYS],
+                value="all", description="network", style={"description_width": "60px"},
+                layout=W.Layout(width="170px"))
+            self.network_pathway.add_class("stpx-lab-network-pathway")
+            load = W.Button(description="Load its U₀, Ω_f, Ω_d",
+                            tooltip="The values this pathway of the Network tab releases with")
+            load.add_class("stpx-lab-from-network")
+            load.on_click(lambda _: self.load_from_network(self.network_pathway.value))
+            self.column.children = (*self.column.children, W.HBox([self.network_pathway, load]))
+
+    def load_from_network(self, pathway: str = "all") -> None:
+        """Set U₀, Ω_f, Ω_d to the Network tab's shared values or those of ``pathway``."""
+        try:
+            params = self.explorer.current_params()
+        except ValueError as exc:
+            self._show_error(exc)
+            return
+        values = (params.pathway_values(pathway) if pathway != "all"
+                  else tuple(getattr(params, name) for name in STP_FIELDS))
+        label = "shared values" if pathway == "all" else f"{PATHWAY_LABELS[pathway]} synapses"
+        for name, value in zip(STP_FIELDS, values):
+            slider = getattr(self, name)
+            slider.max = max(slider.max, value)
+        self._load(f"the Network tab's {label}", dict(zip(STP_FIELDS, values)))
 
     def _on_preset(self, change):
         p = lab.SYNAPSE_PRESETS[change["new"]]

@@ -386,3 +386,18 @@ def test_nice_limits_are_round_and_contain_the_data():
     assert nice_limits(0.0, 0.0123) == (0.0, 0.015)
     assert nice_limits(5.0, 5.0)[0] < 5.0 < nice_limits(5.0, 5.0)[1]
     assert nice_limits(float("nan"), 1.0) == (0.0, 1.0)
+
+
+def test_the_synapse_lab_loads_a_pathways_values_from_the_network(engine):
+    dash = Dashboard("preset=forum&U_0_ei=0.05&Omega_f_ei=1.5", engine=engine)
+    lab = dash.synapse_lab
+    lab.load_from_network("ei")
+    assert (lab.U_0.value, lab.Omega_f.value, lab.Omega_d.value) == (0.05, 1.5, presets.FORUM.Omega_d)
+    assert lab.result.states.u[0] == pytest.approx(0.05)  # the lab redrew with them
+    lab.load_from_network("all")
+    assert (lab.U_0.value, lab.Omega_f.value) == (presets.FORUM.U_0, presets.FORUM.Omega_f)
+    from stpexplorer import params as P
+    for name in ("U_0", "Omega_f", "Omega_d"):  # one range: the parameter definition's
+        m = P.field_info(name).metadata
+        assert (getattr(lab, name).min, getattr(lab, name).max) == (m["lo"], m["slider_hi"])
+    dash.explorer.close()
