@@ -401,6 +401,8 @@ class Explorer:
                                         style={"description_width": "90px"}, layout=W.Layout(width="180px"))
         self.syn_post = W.BoundedIntText(value=0, min=0, max=10**6, description="post",
                                          style={"description_width": "40px"}, layout=W.Layout(width="130px"))
+        self.syn_pre.add_class("stpx-control-syn-pre")
+        self.syn_post.add_class("stpx-control-syn-post")
         self.syn_show = W.Button(description="Show synapse",
                                  tooltip="u, x, r of this synapse from its presynaptic spikes (no re-run)")
         self.syn_show.add_class("stpx-show-synapse")
