@@ -1,4 +1,4 @@
-"""Command line: ``stpexplorer run | sweep | presets | params | dashboard``."""
+"""Command line: ``stpexplorer run | sweep | fit | presets | params | export-script | dashboard``."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def _parse_set(items: list[str]) -> dict:
 
 DESCRIPTION = ("An Izhikevich (2003) spiking network with Tsodyks-Markram short-term plasticity, "
                "simulated with Brian2: run one simulation, sweep a parameter grid, fit the "
-               "plasticity to recorded responses, list the presets and parameters, or serve the "
-               "dashboard.  'stpexplorer COMMAND --help' describes a command.")
+               "plasticity to recorded responses, list the presets and parameters, export the "
+               "network as a Brian2 script, or serve the dashboard.  'stpexplorer COMMAND --help' describes a command.")
 
 
 def _read_params_file(name: str, base):
@@ -168,6 +168,25 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def cmd_export_script(args) -> int:
+    from .export import brian2_script
+
+    base = presets.get(args.preset)
+    if args.params:
+        base = _read_params_file(args.params, base)
+    params = params_mod.Params.from_dict(_parse_set(args.set), base)
+    text = brian2_script(params, args.seed, preset=args.preset)
+    if not args.out or args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out)
+    if out.is_dir():
+        raise ValueError(f"--out {args.out} is a directory; give a file name such as network.py")
+    out.write_text(text)
+    print(f"wrote {out} (run it with: python {out})")
+    return 0
+
+
 def cmd_dashboard(args) -> int:
     from .serve import serve
 
@@ -218,6 +237,17 @@ def build_parser() -> argparse.ArgumentParser:
     fp.add_argument("--out", default=".", help="output directory (default: the current directory)")
     fp.add_argument("--seed", type=int, default=0, help="seed of the random starting points (default: 0)")
     fp.set_defaults(func=cmd_fit)
+
+    ex = sub.add_parser("export-script", help="write the network as a standalone Brian2 script "
+                                              "(Brian2, numpy and matplotlib only)")
+    ex.add_argument("--preset", default="default", help="starting parameter set (see 'presets')")
+    ex.add_argument("--params", help="JSON file with parameters, applied over the preset (UTF-8, at most 64 kB)")
+    ex.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help=SET_HELP)
+    ex.add_argument("--seed", type=int, default=0,
+                    help="random seed of heterogeneity, connectivity and noise, drawn in the script "
+                         "as stpexplorer draws them (default: 0)")
+    ex.add_argument("--out", help="file to write (default: print the script)")
+    ex.set_defaults(func=cmd_export_script)
 
     dash = sub.add_parser("dashboard", help="serve the explorer with Voila")
     dash.add_argument("--port", type=int, default=8866)
