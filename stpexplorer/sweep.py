@@ -228,33 +228,11 @@ def sweep(base: Params, grid: dict, seeds=(0,), client=None, cache_dir=None,
 def grid_table(rows: list[dict], grid: dict, measure: str) -> np.ndarray:
     """(len(y values), len(x values)) mean over seeds of ``measure`` on the first two grid axes."""
     (xname, xs), (yname, ys) = list(grid.items())[:2]
-    return np.array([[_mean([r.get(measure) for r in rows if r[xname] == x and r[yname] == y])
+    return np.array([[mean_over_seeds([r.get(measure) for r in rows if r[xname] == x and r[yname] == y])
                       for x in xs] for y in ys], dtype=float)
 
 
-def tick_labels(values) -> list[str]:
-    """Grid values with 3 significant digits (more only where needed to tell
-    neighbours apart): 0.366667 is "0.367", short enough for an axis."""
-    for digits in range(3, 10):
-        labels = [f"{float(v):.{digits}g}" for v in values]
-        if len(set(labels)) == len(labels):
-            return labels
-    return labels
-
-
-def draw_heatmap(ax, rows: list[dict], grid: dict, measure: str):
-    """Heatmap of ``measure`` with cell (i, j) centred on integer coordinates (j = x index)."""
-    (xname, xs), (yname, ys) = list(grid.items())[:2]
-    image = ax.imshow(grid_table(rows, grid, measure), origin="lower", aspect="auto", cmap="viridis",
-                      extent=(-0.5, len(xs) - 0.5, -0.5, len(ys) - 0.5))
-    ax.set_xticks(range(len(xs)), tick_labels(xs))
-    ax.set_yticks(range(len(ys)), tick_labels(ys))
-    ax.set(xlabel=xname, ylabel=yname)
-    ax.figure.colorbar(image, ax=ax, label=measure)
-    return image
-
-
-def _mean(values) -> float:
+def mean_over_seeds(values) -> float:
     """Mean over seeds of the values that exist (NaN when none: failed points)."""
     present = [v for v in values if v is not None and v != ""]
     return float(np.mean(present)) if present else float("nan")
@@ -268,25 +246,13 @@ def write_csv(rows: list[dict], path) -> None:
         writer.writerows(rows)
 
 
-def heatmaps(rows: list[dict], grid: dict, out_dir) -> list[Path]:
-    """One PNG per measure: the mean over seeds on the first two grid axes
-    (a line plot for a one-dimensional grid)."""
-    from matplotlib.figure import Figure
+#: Moved to :mod:`stpexplorer.plotting.sweep`; still found here for one release.
+_PLOTS = ("draw_heatmap", "heatmaps", "tick_labels")
 
-    names = list(grid)
-    paths = []
-    for measure in MEASURES:
-        fig = Figure(figsize=(5, 4), layout="constrained")
-        ax = fig.add_subplot()
-        if len(names) == 1:
-            xs = grid[names[0]]
-            ys = [_mean([r.get(measure) for r in rows if r[names[0]] == x]) for x in xs]
-            ax.plot(xs, ys, "o-")
-            ax.set(xlabel=names[0], ylabel=measure)
-        else:
-            draw_heatmap(ax, rows, grid, measure)
-        ax.set_title(measure, loc="left")
-        path = Path(out_dir) / f"heatmap_{measure}.png"
-        fig.savefig(path, dpi=90)
-        paths.append(path)
-    return paths
+
+def __getattr__(name: str):
+    if name in _PLOTS:  # imported on first use: workers of a sweep need no matplotlib
+        from .plotting import sweep as plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -152,26 +152,6 @@ def test_rates_and_mean_release_of_chosen_trains():
     assert sw.summarise(_synthetic([5, 5], [100.0, 200.0], stp=False))["mean_release"] == 1.0
 
 
-def test_heatmap_orientation_on_a_non_square_grid():
-    """Three x values, two y values: row j of the table and of the image is y
-    value j, column i is x value i, and the image's extent puts cell (i, j) at
-    integer coordinates (i, j), which is what a click on the sweep tab reads."""
-    from matplotlib.figure import Figure
-
-    grid = {"U_0": [0.1, 0.2, 0.3], "Omega_f": [1.0, 5.0]}
-    rows = [{"U_0": u, "Omega_f": f, "rate_e_hz": 10 * i + j}
-            for i, u in enumerate(grid["U_0"]) for j, f in enumerate(grid["Omega_f"])]
-    table = sw.grid_table(rows, grid, "rate_e_hz")
-    np.testing.assert_array_equal(table, [[0, 10, 20], [1, 11, 21]])
-    ax = Figure().add_subplot()
-    image = sw.draw_heatmap(ax, rows, grid, "rate_e_hz")
-    np.testing.assert_array_equal(image.get_array(), table)
-    assert image.get_extent() == [-0.5, 2.5, -0.5, 1.5] and image.origin == "lower"
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.1", "0.2", "0.3"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "5"]
-    assert ax.get_xlabel() == "U_0" and ax.get_ylabel() == "Omega_f"
-
-
 def test_seeds_are_averaged_and_failed_rows_left_out():
     grid = {"U_0": [0.2, 0.4], "Omega_f": [1.0]}
     rows = [{"U_0": 0.2, "Omega_f": 1.0, "seed": s, "synchrony": v} for s, v in enumerate([1.0, 2.0, 6.0])]

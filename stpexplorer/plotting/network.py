@@ -1,4 +1,4 @@
-"""Plots of a :class:`~stpexplorer.results.Result`.
+"""Plots of a network run (:class:`~stpexplorer.results.Result`).
 
 Each function takes a result and an optional Axes and returns the Axes (after
 brian2tools' plotting style).  :func:`plot_panels` draws them as linked panels
@@ -10,40 +10,17 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import stp
-from .model import V_PEAK_MV
-from .params import PATHWAY_LABELS
-from .results import Result
+from .. import stp
+from ..model import V_PEAK_MV
+from ..params import PATHWAY_LABELS
+from ..results import Result
+from .style import (E_COLOR, HIGHLIGHT, I_COLOR, R_COLOR, RATE_COLORS, U_COLOR, X_COLOR, legend_label,
+                    new_axes, overlay_style, title)
 
-E_COLOR = "#c0392b"
-I_COLOR = "#2471a3"
-U_COLOR = "#8e44ad"
-X_COLOR = "#16a085"
-R_COLOR = "#34495e"
-HIGHLIGHT = "#f39c12"
 #: More spikes than this are drawn as an image of spike counts, not as points.
 RASTER_MAX_POINTS = 20_000
 #: Most synapses drawn in the connectivity panel (a random subset beyond it).
 MAX_CONNECTIVITY_POINTS = 20000
-
-
-def _axes(ax):
-    if ax is None:
-        ax = Figure(figsize=(8, 3), layout="constrained").add_subplot()
-    return ax
-
-
-def _title(ax, text: str) -> None:
-    # an explicit y skips matplotlib's search for a title position at every draw
-    ax.set_title(text, loc="left", fontsize=10, y=1.0)
-
-
-def _overlay_style(faint: bool) -> dict:
-    return {"alpha": 0.3, "linestyle": "--"} if faint else {}
-
-
-def _legend_label(text: str, faint: bool) -> str:
-    return "_" + text if faint else text  # matplotlib leaves "_"-labels out of legends
 
 
 def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=None,
@@ -53,7 +30,7 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
     ``highlight`` (default: the recorded neuron and the recorded synapse's
     presynaptic neuron) are drawn larger in orange, explained in a legend.
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     if len(result.spike_i) > RASTER_MAX_POINTS:
         _raster_image(result, ax)
     else:
@@ -71,7 +48,7 @@ def plot_raster(result: Result, ax=None, rate_bin_ms: float = 2.0, highlight=Non
         ax.legend(loc="upper right", fontsize=7, framealpha=0.8, handlelength=1.0)
     ax.set_ylim(-0.5, result.Ne + result.Ni - 0.5)
     ax.set_ylabel("neuron")
-    _title(ax, f"Spikes — E {result.mean_rate_hz('e'):.1f} Hz, I {result.mean_rate_hz('i'):.1f} Hz")
+    title(ax, f"Spikes — E {result.mean_rate_hz('e'):.1f} Hz, I {result.mean_rate_hz('i'):.1f} Hz")
     if show_rate:
         rate_ax = ax.twinx()
         centres, rate = result.population_rate(rate_bin_ms)
@@ -115,17 +92,15 @@ def highlight_label(result: Result, neuron: int) -> str:
     return f"neuron {neuron} ({'; '.join(roles) or 'highlighted'})"
 
 
-RATE_COLORS = {"e": E_COLOR, "i": I_COLOR, "all": "k"}
-
 
 def plot_rate(result: Result, ax=None, bin_ms: float = 2.0, faint: bool = False,
               populations=("e", "i")):
     """Population rates (Hz) against time; ``populations`` from 'e', 'i', 'all'."""
-    ax = _axes(ax)
-    style = _overlay_style(faint)
+    ax = new_axes(ax)
+    style = overlay_style(faint)
     for pop in populations:
         centres, rate = result.population_rate(bin_ms, pop)
-        ax.plot(centres, rate, color=RATE_COLORS[pop], lw=0.9, label=_legend_label(pop.upper(), faint), **style)
+        ax.plot(centres, rate, color=RATE_COLORS[pop], lw=0.9, label=legend_label(pop.upper(), faint), **style)
     ax.set_ylabel("rate (Hz)")
     return ax
 
@@ -135,7 +110,7 @@ def plot_conductances(result: Result, ax=None, v_ax=None):
 
     v goes on ``v_ax`` (default: a new twin of ``ax``).
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     t = result.t_ms
     ax.plot(t, result.ge_nS, color=E_COLOR, lw=0.9, label="ge")
     ax.plot(t, result.gi_nS, color=I_COLOR, lw=0.9, label="gi")
@@ -148,7 +123,7 @@ def plot_conductances(result: Result, ax=None, v_ax=None):
     v_ax.axhline(V_PEAK_MV, color="0.5", ls=":", lw=0.8)
     v_ax.set_ylabel("v (mV)")
     kind = "exc" if result.rec_neuron < result.Ne else "inh"
-    _title(ax, f"Neuron {result.rec_neuron} ({kind}): conductances and v "
+    title(ax, f"Neuron {result.rec_neuron} ({kind}): conductances and v "
                f"(dotted: {V_PEAK_MV:g} mV cut-off)")
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.v_axes = v_ax
@@ -174,15 +149,15 @@ def rescale(*axes_list) -> None:
 def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 2000):
     """u(t) and x(t) of the recorded synapse from the closed forms, dots at
     spikes (u after facilitation, x before release), stems for r = u·x."""
-    ax = _axes(ax)
+    ax = new_axes(ax)
     p = result.params
-    style = _overlay_style(faint)
+    style = overlay_style(faint)
     spikes = result.syn_spike_t_ms
     if p.stp:
         t = np.union1d(np.linspace(0, result.duration_ms, samples), spikes)
         u, x = stp.continuous(spikes, t, *p.pathway_values(result.syn_pathway))
-        ax.plot(t, u, color=U_COLOR, lw=1.0, label=_legend_label("u", faint), **style)
-        ax.plot(t, x, color=X_COLOR, lw=1.0, label=_legend_label("x", faint), **style)
+        ax.plot(t, u, color=U_COLOR, lw=1.0, label=legend_label("u", faint), **style)
+        ax.plot(t, x, color=X_COLOR, lw=1.0, label=legend_label("x", faint), **style)
     if not faint:
         ax.plot(spikes, result.u_at_spikes, "o", color=U_COLOR, ms=3)
         ax.plot(spikes, result.x_at_spikes, "o", color=X_COLOR, ms=3)
@@ -193,7 +168,7 @@ def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 
     ax.set_xlabel("time (ms)")
     note = "" if p.stp else " — STP off (static synapse, r = 1)"
     pathway = PATHWAY_LABELS[result.syn_pathway]
-    _title(ax, f"Synapse {result.syn_pre} → {result.syn_post} ({pathway}): {len(spikes)} presynaptic "
+    title(ax, f"Synapse {result.syn_pre} → {result.syn_post} ({pathway}): {len(spikes)} presynaptic "
                f"spikes{note}")
     if not faint:
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncol=3)
@@ -202,14 +177,14 @@ def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 
 
 def plot_connectivity(result: Result, ax=None, max_points: int = MAX_CONNECTIVITY_POINTS):
     """Connection matrix (pre against post) with the recorded synapse marked."""
-    ax = _axes(ax)
+    ax = new_axes(ax)
     pre, post = result.conn_pre, result.conn_post
     if len(pre) > max_points:
         pick = np.random.default_rng(0).choice(len(pre), max_points, replace=False)
         pre, post = pre[pick], post[pick]
-        _title(ax, f"Connectivity ({max_points} of {result.n_synapses})")
+        title(ax, f"Connectivity ({max_points} of {result.n_synapses})")
     else:
-        _title(ax, f"Connectivity ({result.n_synapses} synapses)")
+        title(ax, f"Connectivity ({result.n_synapses} synapses)")
     colors = np.where(pre < result.Ne, E_COLOR, I_COLOR)
     ax.scatter(post, pre, c=colors, s=1.5 if len(pre) > 2000 else 6, marker="s", linewidths=0)
     ax.plot([result.syn_post], [result.syn_pre], "o", mfc="none", mec=HIGHLIGHT, ms=10, mew=2)

@@ -24,7 +24,7 @@ def test_raster_legend_explains_the_orange_ticks():
 
 
 def test_readme_explains_the_orange_ticks():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     caption = " ".join(readme.split("![panels")[1].split("## Quick start")[0].split())
     assert "orange ticks" in caption and "recorded neuron" in caption
     assert "presynaptic neuron of the recorded synapse" in caption
@@ -35,14 +35,14 @@ def test_a_raster_of_very_many_spikes_is_an_image_of_counts_in_the_right_places(
     its coloured cells are where the spikes are, red for E rows, blue for I."""
     import numpy as np
 
-    from stpexplorer import plotting
+    from stpexplorer.plotting import network
 
     times = [100.0, 100.0, 700.0]
     neurons = [0, 0, 45]  # the synthetic network: 40 E + 10 I neurons
     result = synthetic_result(neurons, times)
     points = plot_raster(result)
     assert not points.images and points.collections  # few spikes: points
-    monkeypatch.setattr(plotting, "RASTER_MAX_POINTS", 2)
+    monkeypatch.setattr(network, "RASTER_MAX_POINTS", 2)
     ax = plot_raster(result)
     (image,) = ax.images
     rgba = image.get_array()
