@@ -102,7 +102,7 @@ def binary_peak_mb(engine, n: int) -> float:
 
 
 def dashboard_latency(engine, repeats: int) -> dict:
-    from stpexplorer.app import Explorer, median_timings
+    from stpexplorer.dashboard.network_tab import Explorer, median_timings
 
     explorer = Explorer(engine=engine)
     explorer.wait()

@@ -216,8 +216,8 @@ def test_help_describes_the_commands_and_options_plainly():
 
 def test_run_npz_holds_the_simulated_result(tmp_path, build_cache, engine):
     """The CLI's result.npz, decoded, is the Result of the same parameters and seed."""
+    from contract import assert_npz_holds_result
     from stpexplorer import simulate
-    from test_app import assert_npz_holds_result
 
     out = tmp_path / "out"
     done = run_cli("run", "--preset", "forum", "--set", "U_0=0.3", "--seed", "2", "--out", str(out))

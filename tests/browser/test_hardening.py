@@ -187,7 +187,7 @@ def test_page_html_has_no_notebook_source(voila_server, record_property):
     assert "Three views of one idea" in html, "not the rendered explorer notebook"
     assert re.search(r'"kernelId":\s*"[0-9a-f-]{36}"', html), "no kernel in the page configuration"
     assert "application/vnd.jupyter.widget-view+json" in html, "the dashboard's widget output is missing"
-    for source in ("from stpexplorer.labapp import", "Dashboard()", "apply_query(page_query())",
+    for source in ("from stpexplorer.dashboard import", "Dashboard()", "apply_query(page_query())",
                    "page_query"):
         assert source not in html, f"the page carries the notebook's code: {source!r}"
     assert "Traceback" not in html and VOILA_CELL_ERROR not in html

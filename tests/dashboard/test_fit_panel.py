@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import pytest
 
 from stpexplorer import fit, presets, simulate
-from stpexplorer.app import Explorer
-from stpexplorer.labapp import FIT_TARGETS, Dashboard, SynapseLab
+from stpexplorer.dashboard import FIT_TARGETS, Dashboard, SynapseLab
+from stpexplorer.dashboard.network_tab import Explorer
 
 CELL_RE = re.compile(r'<tr class="stpx-fit-row-(\w+)">.*?<td class="stpx-fit-value">([^<]*)</td>'
                      r'<td class="stpx-fit-ci">\[([^,]*), ([^\]]*)\]</td>')

@@ -14,8 +14,8 @@ from typing import Callable
 
 import ipywidgets as W
 
-from . import params as params_mod
-from .params import PATHWAY_LABELS, PATHWAYS, STP_FIELDS, Params
+from .. import params as params_mod
+from ..params import PATHWAY_LABELS, PATHWAYS, STP_FIELDS, Params
 
 ALL = "all"
 

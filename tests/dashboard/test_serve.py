@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from stpexplorer import serve
+from stpexplorer.dashboard import serve
 
 STOP_WITHIN_S = 10
 START_TIMEOUT_S = 90
@@ -116,3 +116,19 @@ def test_a_signal_stops_voila_and_every_kernel_and_frees_the_port(sig, build_cac
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_one_thin_notebook_in_the_package():
+    """The served notebook is the package's only copy and only imports and shows the dashboard."""
+    import json
+
+    notebook = serve.notebook_path()
+    assert notebook.parent == Path(serve.__file__).parent
+    root = Path(__file__).resolve().parents[2]
+    assert sorted(p.relative_to(root).as_posix() for p in root.glob("**/*.ipynb")
+                  if ".venv" not in p.parts and ".ipynb_checkpoints" not in p.parts) == \
+        ["stpexplorer/dashboard/explorer.ipynb"]
+    code = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]
+            if cell["cell_type"] == "code"]
+    assert code[0].startswith("from stpexplorer.dashboard import Dashboard, page_query")
+    assert sum(len(c.splitlines()) for c in code) <= 6

@@ -1,0 +1,264 @@
+"""The Network tab: controls generated from :mod:`stpexplorer.params`, linked
+ipympl panels, a latest-wins background runner.
+
+>>> from stpexplorer.dashboard.network_tab import Explorer
+>>> Explorer().widget    # display in a notebook or Voila
+
+Every control carries the DOM class ``stpx-control-<field>``, every panel
+``stpx-panel-<name>``; the status line is ``stpx-status``, the busy indicator
+``stpx-busy`` and the error line ``stpx-error``.
+
+One slider move: the widget's value arrives (``_on_control``) →
+:meth:`Explorer.request_run` validates the setting and checks the work budget
+→ :class:`~stpexplorer.dashboard.threads.LatestRunner` runs
+:func:`~stpexplorer.simulate` in its thread → the result is handed to the
+kernel's thread (:func:`~stpexplorer.dashboard.threads.on_kernel_thread`) →
+``_done`` redraws the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+import ipywidgets as W
+import numpy as np
+
+from .. import params as params_mod
+from .. import presets
+from ..params import STP_FIELDS, Params
+from ..simulate import check_budget, engine_note, import_brian2_if_needed, preparation, simulate
+from .controls import DESCRIPTION_STYLE, FRONT_FIELDS, ErrorLine, make_control, set_widget_value, style_widget
+from .keep import MAX_UPLOAD_BYTES, KeepAndShare
+from .network_panels import PANELS, TIME_PANELS, NetworkPanels
+from .pathways import PathwayControl
+from .threads import LatestRunner, on_kernel_thread
+
+__all__ = ["Explorer", "BUSY_TEXT", "FRONT_FIELDS", "MAX_UPLOAD_BYTES", "PANELS", "TIME_PANELS",
+           "median_timings"]
+
+#: Busy indicator by what a run must do first (see StandaloneEngine.preparation).
+BUSY_TEXT = {None: "⏳ running…",
+             "load": "⏳ loading the compiled network for these sizes…",
+             "compile": "⏳ compiling the network once for these sizes, STP setting and seed "
+                        "(about 20 s; later runs take a fraction of a second)…"}
+
+
+class Explorer(NetworkPanels, KeepAndShare):
+    """The Network tab: controls, linked panels (:class:`NetworkPanels`),
+    status, save/load (:class:`KeepAndShare`).
+
+    ``autorun`` starts the first simulation in the background at construction,
+    so the page shows progress instead of waiting for the build.
+    """
+
+    def __init__(self, params: Params | None = None, seed: int = 0, engine=None,
+                 autorun: bool = True, preset: str = "default"):
+        import_brian2_if_needed(engine)
+        self.engine = engine
+        self.result = None
+        self.reference = None
+        self._suspend = False
+        self._lock = threading.Lock()
+        self.timings: list[dict] = []
+        self.run_count = 0
+        #: called as f(params, seed) after each successful run (e.g. to update a share link)
+        self.on_params_changed = None
+        start = presets.get(preset) if params is None else params
+        self._preset_params = presets.get(preset)
+        self._build_controls(start, seed, preset)
+        self._build_panels()
+        self._build_io()
+        self.widget = self._layout()
+        self.runner = LatestRunner(self._work, lambda *outcome: on_kernel_thread(self._done, *outcome))
+        if autorun:
+            self.request_run(by_user=False)
+
+    # ------------------------------------------------------------------ controls
+    def _build_controls(self, start: Params, seed: int, preset: str) -> None:
+        self.controls = {f.name: make_control(f, getattr(start, f.name)) for f in params_mod.fields()
+                         if not f.metadata["optional"]}  # per-pathway values: see PathwayControl
+        for widget in self.controls.values():
+            widget.observe(self._on_control, names="value")
+        self._control_names = {id(widget): name for name, widget in self.controls.items()}
+        self.pathways = PathwayControl({name: self.controls[name] for name in STP_FIELDS}, start,
+                                       quiet=self._quiet, on_change=self.request_run)
+        common = dict(style=DESCRIPTION_STYLE, layout=W.Layout(width="340px"))
+        self.seed = W.BoundedIntText(value=seed, min=0, max=params_mod.SEED_LIMIT - 1, description="seed",
+                                     tooltip="Random seed: heterogeneity, connectivity and noise", **common)
+        self.seed.add_class("stpx-control-seed")
+        self.seed.observe(self._on_control, names="value")
+        self.preset = W.Dropdown(options=list(presets.PRESETS), value=preset, description="preset",
+                                 tooltip="Set every control from a named parameter set", **common)
+        self.preset.add_class("stpx-control-preset")
+        self.preset.observe(self._on_preset, names="value")
+        self.reset = W.Button(description="Reset to preset", icon="undo",
+                              tooltip="Set every control back to the selected preset")
+        self.reset.add_class("stpx-reset")
+        self.reset.on_click(lambda _: self.apply_params(self._preset_params))
+        self.status = W.HTML("")
+        self.status.add_class("stpx-status")
+        self.busy = W.HTML("")
+        self.busy.add_class("stpx-busy")
+        self.error = ErrorLine("stpx-error")
+        self.note = W.HTML("")
+        self.note.add_class("stpx-note")
+
+    def current_params(self) -> Params:
+        """Parameters from the controls; ``ValueError`` if any value is invalid."""
+        values = {name: w.value for name, w in self.controls.items()}
+        return Params(**{**values, **self.pathways.values()})
+
+    @contextlib.contextmanager
+    def _quiet(self):
+        """Set controls without starting a run for each."""
+        suspended, self._suspend = self._suspend, True
+        try:
+            yield
+        finally:
+            self._suspend = suspended
+
+    def current_params_or_none(self) -> Params | None:
+        try:
+            return self.current_params()
+        except ValueError:
+            return None
+
+    def apply_params(self, params: Params, seed: int | None = None) -> None:
+        """Set every control at once and run once."""
+        with self._quiet():
+            for name, widget in self.controls.items():
+                set_widget_value(widget, getattr(params, name))
+            self.pathways.load(params)
+            if seed is not None:
+                self.seed.value = seed
+        self.request_run()
+
+    def _on_control(self, change) -> None:
+        if not self._suspend:
+            self.pathways.slider_moved(self._control_names.get(id(change["owner"]), ""))
+            self.request_run()
+
+    def _on_preset(self, change) -> None:
+        if self._suspend:
+            return
+        self._preset_params = presets.get(change["new"])
+        self.apply_params(self._preset_params)
+
+    def select_preset(self, name: str, params: Params | None = None, seed: int | None = None) -> None:
+        """Show preset ``name`` as selected and set ``params`` (default: the preset) in one run."""
+        self._preset_params = presets.get(name)
+        with self._quiet():
+            self.preset.value = name
+        self.apply_params(params if params is not None else self._preset_params, seed)
+
+    # ------------------------------------------------------------------ running
+    def request_run(self, by_user: bool = True) -> None:
+        """Run the controls' setting in the background (the newest request wins).
+        ``by_user=False`` (the first run of a page) leaves the change-to-panels
+        time out of the status line: nobody waited for it since a change."""
+        try:
+            params = self.current_params()
+            check_budget(params)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.busy.value = BUSY_TEXT[preparation(params, int(self.seed.value), self.engine)]
+        self.runner.submit((params, int(self.seed.value), time.perf_counter() if by_user else None))
+
+    def _work(self, job):
+        params, seed, _ = job
+        if self.engine is None:
+            return simulate(params, seed=seed)
+        return simulate(params, seed=seed, engine=self.engine)
+
+    def _done(self, job, result, error) -> None:
+        params, seed, submitted = job
+        if error is not None:
+            message = str(error) if isinstance(error, (ValueError, RuntimeError)) else \
+                f"unexpected {type(error).__name__}: {error}"
+            self.show_error(message)
+        else:
+            draw_start = time.perf_counter()
+            self._previous, self.result = self.result, result
+            self.error.hide()
+            try:
+                self.redraw()
+            except Exception as exc:  # noqa: BLE001  the last good panels stay; the page says why
+                self.show_error(f"the panels could not be drawn: {type(exc).__name__}: {exc}")
+            now = time.perf_counter()
+            self.run_count += 1
+            waited = None if submitted is None else now - submitted
+            self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,
+                                 "total_s": waited})
+            self._update_status(waited)
+            self.pathways.show(params)
+            self.update_param_link(params, seed)
+            if self.on_params_changed is not None:
+                self.on_params_changed(params, seed)
+        self.busy.value = "⏳ running…" if self.runner.pending else ""
+
+    def show_error(self, message: str) -> None:
+        """Show ``message`` in the error line (the last good panels stay)."""
+        self.error.show(message)
+        if not self.runner.busy:
+            self.busy.value = ""
+
+    def _update_status(self, total_s: float | None) -> None:
+        r = self.result
+        shown = "" if total_s is None else f", shown {total_s:.2f} s after the change"
+        self.status.value = (
+            f"run #{self.run_count}: simulated in {r.run_time_s:.2f} s{shown} · "
+            f"E {r.mean_rate_hz('e'):.1f} Hz · I {r.mean_rate_hz('i'):.1f} Hz · "
+            f"{len(r.spike_i)} spikes · {r.n_synapses} synapses")
+        self.note.value = engine_note()
+
+    def wait(self, timeout: float = 600) -> bool:
+        """Block until the runner is idle (scripts and tests)."""
+        return self.runner.wait_idle(timeout)
+
+    # ------------------------------------------------------------------ layout
+    def _layout(self) -> W.Widget:
+        front = [self.controls[name] for name in FRONT_FIELDS]
+        front.insert(FRONT_FIELDS.index("stp") + 1, self.pathways.widget)
+        sections, titles = [], []
+        for group, fields in params_mod.groups():
+            rest = [self.controls[f.name] for f in fields
+                    if f.name not in FRONT_FIELDS and f.name in self.controls]
+            if rest:
+                sections.append(W.VBox(rest))
+                titles.append(group)
+        sections.append(W.VBox([self.seed]))
+        titles.append("Seed")
+        advanced = W.Accordion(children=[W.VBox([W.Accordion(children=sections, titles=tuple(titles))])],
+                               titles=("Advanced",), selected_index=None)
+        advanced.add_class("stpx-advanced")
+        left = W.VBox([W.HTML("<b>Preset</b>"), self.preset, self.reset,
+                       W.HTML("<b>Short-term plasticity, weights, neurons</b>"), *front, advanced,
+                       W.HTML("<b>Keep and share</b>"), *self.keep_widgets()], layout=W.Layout(width="360px"))
+        right = W.VBox([W.HBox([self.busy, self.status]), self.error, self.note, *self.panel_rows()])
+        app = W.VBox([style_widget(), W.HBox([left, right])])
+        app.add_class("stpx-app")
+        return app
+
+    def close(self) -> None:
+        """Stop the worker and release the figures (tests, scripts)."""
+        import matplotlib.pyplot as plt
+
+        self.runner.stop()
+        for fig in self.figures.values():
+            plt.close(fig)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def median_timings(explorer: Explorer) -> dict:
+    """Median run, draw and change-to-panels times (s) over the explorer's runs."""
+    timed = [t for t in explorer.timings if t["total_s"] is not None]
+    if not timed:
+        return {}
+    return {key: float(np.median([t[key] for t in timed])) for key in timed[0]}

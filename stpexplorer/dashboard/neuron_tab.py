@@ -1,0 +1,56 @@
+"""The neuron-type gallery: the Izhikevich (2003) Fig. 2 firing patterns
+under a step current, with v, u and the v–u phase plane with nullclines."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .. import lab
+from ..plotting import draw_neuron
+from .controls import slider
+from .figures import new_panel, render
+from .lab_tab import LabTab
+
+
+class NeuronGallery(LabTab):
+    """Izhikevich (2003) Fig. 2 firing patterns: v, u and the phase plane."""
+
+    def __init__(self, kind: str = "regular spiking (RS)"):
+        k = lab.NEURON_TYPES[kind]
+        self.kind = W.Dropdown(options=list(lab.NEURON_TYPES), value=kind, description="type",
+                               style={"description_width": "60px"}, layout=W.Layout(width="330px"))
+        self.kind.add_class("stpx-gallery-control-type")
+        self.look_for = W.HTML(f"<i>{k.look_for}</i>")
+        self.a = slider("a (1/ms)", k.a, 0.0, 0.2, 0.001, "stpx-gallery-control-a")
+        self.b = slider("b (1/ms)", k.b, -0.2, 0.5, 0.005, "stpx-gallery-control-b")
+        self.c = slider("c (mV)", k.c, -80.0, -40.0, 0.5, "stpx-gallery-control-c")
+        self.d = slider("d (mV/ms)", k.d, -5.0, 20.0, 0.05, "stpx-gallery-control-d")
+        self.current = slider("I after step", k.I_after, -20.0, 40.0, 0.5, "stpx-gallery-control-I",
+                               tooltip="Input current after the step (mV/ms)")
+        self.fig, self.panel = new_panel("gallery", (11.5, 4.8))
+        grid = self.fig.add_gridspec(2, 2, width_ratios=[2, 1])
+        self.ax_v = self.fig.add_subplot(grid[0, 0])
+        self.ax_u = self.fig.add_subplot(grid[1, 0], sharex=self.ax_v)
+        self.ax_phase = self.fig.add_subplot(grid[:, 1])
+        sliders = (self.a, self.b, self.c, self.d, self.current)
+        self.assemble("neuron", self.kind, self._on_kind, sliders=sliders,
+                      controls=[self.kind, self.look_for, *sliders])
+
+    def _on_kind(self, change):
+        k = lab.NEURON_TYPES[change["new"]]
+        self.load_values(k.look_for, {"a": k.a, "b": k.b, "c": k.c, "d": k.d, "current": k.I_after})
+
+    def update(self):
+        k = lab.NEURON_TYPES[self.kind.value]
+        pulse = 100.0 if self.kind.value.endswith("(RZ)") else None
+        try:
+            trace = lab.simulate_neuron(self.a.value, self.b.value, self.c.value, self.d.value,
+                                        I_before=k.I_before, I_after=self.current.value,
+                                        step_ms=k.step_ms, pulse_at_ms=pulse)
+        except ValueError as exc:
+            self.error.show(str(exc))
+            return
+        self.error.hide()
+        self.trace = trace
+        draw_neuron(trace, self.ax_v, self.ax_u, self.ax_phase, self.current.value)
+        render(self.fig)
