@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "browser"))
 
-from pages import RUN_RE, VIEWPORT, INIT_SCRIPT, launch  # noqa: E402
+from pages import INIT_SCRIPT, RUN_RE, VIEWPORT, launch  # noqa: E402
 from servers import kernel_pids, rss_mb, start_voila, stop_voila, wait_kernels_idle  # noqa: E402
 
 TIME_PANELS = ("raster", "conductances", "resources")

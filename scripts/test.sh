@@ -15,5 +15,7 @@ ensure_venv
 
 # the browser tests were just provided for: a missing browser fails them instead of skipping them
 export STPEXPLORER_REQUIRE_BROWSER=1
+# lint first: style and import errors fail fast, before minutes of tests
+"$VENV/bin/ruff" check .
 # pytest exits 5 when it collected no test: that is a failure here, as is any non-zero code.
 exec "$VENV/bin/python" -m pytest "$@"

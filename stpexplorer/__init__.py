@@ -6,8 +6,7 @@
 
 from .params import Params
 from .results import Result
-from .simulate import (BudgetError, DivergenceError, RuntimeEngine, StandaloneEngine,
-                       engine_note, simulate)
+from .simulate import BudgetError, DivergenceError, RuntimeEngine, StandaloneEngine, engine_note, simulate
 
 __all__ = ["Params", "Result", "simulate", "DivergenceError", "BudgetError", "RuntimeEngine",
            "StandaloneEngine", "engine_note"]

@@ -530,11 +530,11 @@ def _identifiability(problem: _Problem, theta, intervals, trains) -> tuple[list[
         lo, hi = intervals[j]
         at_lo = abs(lo - problem.lo[j]) < 1e-6
         at_hi = abs(hi - problem.hi[j]) < 1e-6
-        value = _natural(theta[:3])[j]
         sym = _SYMBOLS[name]
         if at_lo and at_hi:
             notes[name] = "not determined"
-            what = f"{name} ({sym}, {_ROLE[name]}) is not determined by these data: its 95 % interval spans the whole allowed range"
+            what = (f"{name} ({sym}, {_ROLE[name]}) is not determined by these data: its 95 % interval "
+                    "spans the whole allowed range")
         elif at_lo or at_hi:
             end = _from_scale(name, hi if at_lo else lo)
             if name == "Omega_f" and at_hi:

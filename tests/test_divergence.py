@@ -5,7 +5,7 @@ import math
 import pytest
 
 from stpexplorer import DivergenceError, model, presets
-from stpexplorer.simulate import collect, _runtime_device
+from stpexplorer.simulate import _runtime_device, collect
 
 SMALL = presets.FORUM.replace(duration=30.0)
 

@@ -27,6 +27,7 @@ def _psp_by_hand(a=0.02, b=0.2, tau_e=5.0, E_e=0.0, C_m=1.0):
 def _psp_in_the_model():
     """The model's own neuron equations (Brian2, numpy target), noise and drive off."""
     import brian2 as b2
+
     from stpexplorer.simulate import _runtime_device
 
     with _runtime_device("numpy"):

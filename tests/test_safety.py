@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stpexplorer import DivergenceError, Params, StandaloneEngine, presets, simulate
+from stpexplorer import DivergenceError, StandaloneEngine, presets, simulate
 from stpexplorer import params as P
 from strategies import in_range
 
@@ -123,7 +123,8 @@ COUNT_BUILDS = ("import os, sys, threading\n"
                 "from brian2.devices.cpp_standalone.device import CPPStandaloneDevice\n"
                 "_build = CPPStandaloneDevice.build\n"
                 "def _counted(self, *args, **kwargs):\n"
-                "    open(os.path.join(COUNT_DIR, f'build-{os.getpid()}-{threading.get_ident()}-{os.urandom(4).hex()}'), 'w').close()\n"
+                "    name = f'build-{os.getpid()}-{threading.get_ident()}-{os.urandom(4).hex()}'\n"
+                "    open(os.path.join(COUNT_DIR, name), 'w').close()\n"
                 "    return _build(self, *args, **kwargs)\n"
                 "CPPStandaloneDevice.build = _counted\n")
 

@@ -17,11 +17,33 @@ caller's.
 """
 
 from .lab import draw_neuron, draw_synapse_lab
-from .network import (MAX_CONNECTIVITY_POINTS, RASTER_MAX_POINTS, draw_panels, highlight_label,
-                      plot_conductances, plot_connectivity, plot_panels, plot_raster, plot_rate,
-                      plot_resources, remove_artists, rescale)
-from .style import (E_COLOR, HIGHLIGHT, I_COLOR, R_COLOR, RATE_COLORS, U_COLOR, X_COLOR,
-                    legend_label, new_axes, overlay_style, title)
+from .network import (
+    MAX_CONNECTIVITY_POINTS,
+    RASTER_MAX_POINTS,
+    draw_panels,
+    highlight_label,
+    plot_conductances,
+    plot_connectivity,
+    plot_panels,
+    plot_raster,
+    plot_rate,
+    plot_resources,
+    remove_artists,
+    rescale,
+)
+from .style import (
+    E_COLOR,
+    HIGHLIGHT,
+    I_COLOR,
+    R_COLOR,
+    RATE_COLORS,
+    U_COLOR,
+    X_COLOR,
+    legend_label,
+    new_axes,
+    overlay_style,
+    title,
+)
 from .sweep import draw_heatmap, heatmaps, tick_labels
 
 __all__ = [

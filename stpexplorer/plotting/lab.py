@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import lab
-from .style import R_COLOR, RATIO_COLOR, TRANSMITTED_COLOR, U_COLOR, X_COLOR, E_COLOR, I_COLOR
+from .style import E_COLOR, I_COLOR, R_COLOR, RATIO_COLOR, TRANSMITTED_COLOR, U_COLOR, X_COLOR
 
 
 def draw_synapse_lab(res: lab.SynapseLabResult, axes) -> None:

@@ -14,8 +14,19 @@ from .. import stp
 from ..model import V_PEAK_MV
 from ..params import PATHWAY_LABELS
 from ..results import Result
-from .style import (E_COLOR, HIGHLIGHT, I_COLOR, R_COLOR, RATE_COLORS, U_COLOR, X_COLOR, legend_label,
-                    new_axes, overlay_style, title)
+from .style import (
+    E_COLOR,
+    HIGHLIGHT,
+    I_COLOR,
+    R_COLOR,
+    RATE_COLORS,
+    U_COLOR,
+    X_COLOR,
+    legend_label,
+    new_axes,
+    overlay_style,
+    title,
+)
 
 #: More spikes than this are drawn as an image of spike counts, not as points.
 RASTER_MAX_POINTS = 20_000

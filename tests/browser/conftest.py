@@ -16,6 +16,24 @@ import time
 
 import pytest
 
+from pages import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DATA_COLOUR,
+    DATA_INK,
+    FIRST_PANELS_TIMEOUT_S,
+    NONBLANK_INK,
+    PANELS,
+    REDRAW_TIMEOUT_S,
+    VIEWPORT,
+    Dashboard,
+    launch,
+    open_page,
+    shows_data,
+    wait_loaded,
+)
+from servers import _answers, _children, free_port, kernel_pids, rss_mb, start_voila, stop_voila, wait_kernels_idle  # noqa: F401
+
 #: In CI (and under scripts/test.sh, which installs both) a missing browser or
 #: Playwright fails the run instead of skipping every browser test.
 IN_CI = any(os.environ.get(name, "").lower() in ("1", "true", "yes")
@@ -33,12 +51,6 @@ try:
     import playwright.sync_api as playwright_sync
 except ImportError:
     playwright_sync = None
-
-from pages import (CHROMIUM, CHROMIUM_ARGS, DATA_COLOUR, DATA_INK, FIRST_PANELS_TIMEOUT_S,  # noqa: F401
-                   NONBLANK_INK, PANELS, REDRAW_TIMEOUT_S, VIEWPORT, Dashboard, launch, open_page,
-                   shows_data, wait_loaded)
-from servers import (_answers, _children, free_port, kernel_pids, rss_mb, start_voila,  # noqa: F401
-                     stop_voila, wait_kernels_idle)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pages import SERVER_START_TIMEOUT_S
 
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

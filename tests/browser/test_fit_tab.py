@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import shows_data
 
+from conftest import shows_data
 from stpexplorer import fit
 
 pytestmark = pytest.mark.browser
