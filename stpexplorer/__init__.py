@@ -4,9 +4,10 @@
 >>> result = simulate(presets.PRESETS["forum"], seed=0)
 """
 
+from .engine import RuntimeEngine, StandaloneEngine, engine_note, simulate
+from .errors import BudgetError, DivergenceError
 from .params import Params
 from .results import Result
-from .simulate import BudgetError, DivergenceError, RuntimeEngine, StandaloneEngine, engine_note, simulate
 
 __all__ = ["Params", "Result", "simulate", "DivergenceError", "BudgetError", "RuntimeEngine",
            "StandaloneEngine", "engine_note"]

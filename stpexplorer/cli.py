@@ -63,7 +63,7 @@ def _check_out_dir(name: str) -> Path:
 
 
 def cmd_run(args) -> int:
-    from .simulate import check_request, simulate
+    from .engine import check_request, simulate
 
     base = presets.get(args.preset)
     if args.params:
@@ -87,7 +87,7 @@ def cmd_run(args) -> int:
 
 def _say_preparation(params, seed: int) -> None:
     """Tell the user before a run that first compiles or loads a network structure."""
-    from .simulate import preparation
+    from .engine import preparation
 
     step = preparation(params, seed)
     if step == "compile":

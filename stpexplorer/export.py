@@ -48,7 +48,7 @@ def brian2_script(params: Params, seed: int = 0, preset: str | None = None) -> s
     ``ValueError`` for an invalid seed or a recorded synapse that does not
     exist (as :func:`stpexplorer.simulate` would).
     """
-    from .simulate import check_request
+    from .engine import check_request
 
     seed = check_request(params, seed)
     p = params

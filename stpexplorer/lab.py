@@ -104,14 +104,14 @@ def brian_synapse_states(trains_ms, U_0: float, Omega_f: float, Omega_d: float,
     import brian2 as b2
 
     from . import model
+    from .engine import BRIAN_LOCK, runtime_device
     from .params import Params
-    from .simulate import _BRIAN_LOCK, _runtime_device
 
     trains = [np.asarray(times, dtype=float) for times in trains_ms]
     params = Params(U_0=U_0, Omega_f=Omega_f, Omega_d=Omega_d)
     indices = np.concatenate([np.full(len(times), k) for k, times in enumerate(trains)])
     all_times = np.concatenate(trains)
-    with _BRIAN_LOCK, _runtime_device("numpy"):
+    with BRIAN_LOCK, runtime_device("numpy"):
         b2.defaultclock.dt = dt_ms * b2.ms
         source = b2.SpikeGeneratorGroup(len(trains), indices, all_times * b2.ms, name="lab_source")
         target = b2.NeuronGroup(1, "dge/dt = -ge/(5*ms) : siemens\ndgi/dt = -gi/(10*ms) : siemens\nv : volt",

@@ -86,7 +86,7 @@ def run_point(params_dict: dict, seed: int, cache_dir: str | None, engine=None) 
     Without ``engine``, a worker keeps one engine for all its tasks.
     """
     global _WORKER_ENGINE
-    from .simulate import DivergenceError, StandaloneEngine, default_engine, simulate
+    from .engine import DivergenceError, StandaloneEngine, default_engine, simulate
 
     row = {"seed": seed, "diverged": False, "error": ""}
     try:
@@ -133,10 +133,10 @@ def parse_grid(spec: str) -> tuple[str, list]:
 
 
 def _row_key(changes: dict, base: Params, seed: int) -> str:
-    from .simulate import _code_fingerprint  # rows of another model version are not reused
+    from .engine import code_fingerprint  # rows of another model version are not reused
 
     payload = json.dumps({"base": base.to_dict(), "changes": changes, "seed": seed,
-                          "code": _code_fingerprint()}, sort_keys=True, default=str)
+                          "code": code_fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -175,7 +175,7 @@ def sweep(base: Params, grid: dict, seeds=(0,), client=None, cache_dir=None,
     the build cache the workers share.  A task that fails on its worker gives a
     row with the error (not stored, so a rerun retries it).
     """
-    from .simulate import cache_root
+    from .engine import cache_root
 
     points = expand_grid(base, grid)
     seeds = [int(s) for s in seeds]

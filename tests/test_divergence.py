@@ -5,7 +5,7 @@ import math
 import pytest
 
 from stpexplorer import DivergenceError, model, presets
-from stpexplorer.simulate import _runtime_device, collect
+from stpexplorer.engine import collect, runtime_device
 
 SMALL = presets.FORUM.replace(duration=30.0)
 
@@ -17,7 +17,7 @@ def _run_with_nan(params, neuron: int, at_ms: float):
     import brian2 as b2
 
     real = model.draw_realisation(params, 0)
-    with _runtime_device("numpy"):
+    with runtime_device("numpy"):
         built = model.build(params, real)
         built.net.run(at_ms * b2.ms, namespace={})
         built.neurons.v[neuron] = math.nan * b2.mV

@@ -6,8 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from stpexplorer import (BudgetError, DivergenceError, Params, StandaloneEngine, presets,
-                         simulate, stp)
+from stpexplorer import BudgetError, DivergenceError, Params, StandaloneEngine, presets, simulate, stp
 from stpexplorer.results import CONTRACT
 
 SMALL = presets.FORUM
@@ -266,9 +265,9 @@ def test_presynaptic_and_per_synapse_stp_storage_give_identical_networks(tmp_pat
 def _model_code(params: Params) -> list:
     """Everything Brian2 generates code from: equations, event code and monitored variables."""
     from stpexplorer import model
-    from stpexplorer.simulate import _runtime_device
+    from stpexplorer.engine import runtime_device
 
-    with _runtime_device("numpy"):
+    with runtime_device("numpy"):
         built = model.build(params, model.draw_realisation(params, 0))
         signature = []
         for obj in sorted(built.net.objects, key=lambda o: o.name):
@@ -326,7 +325,7 @@ def test_synapses_created_in_chunks_are_the_drawn_connectivity(engine, tmp_path,
 
 
 def test_non_finite_trace_guard_names_time_population_and_neuron():
-    from stpexplorer.simulate import _check_traces_finite
+    from stpexplorer.engine import check_traces_finite
 
     t_ms = np.arange(5) * 0.1
     v = np.zeros((3, 5))
@@ -334,5 +333,5 @@ def test_non_finite_trace_guard_names_time_population_and_neuron():
     v[2, 3] = np.nan  # neuron 45 (inhibitory in the forum network) at 0.3 ms
     ge[1, 4] = np.inf  # later: not the one reported
     with pytest.raises(DivergenceError, match=r"t = 0\.3 ms in the inhibitory population \(neuron 45"):
-        _check_traces_finite(SMALL, np.array([0, 10, 45]), t_ms, (v, ge))
-    _check_traces_finite(SMALL, np.array([0, 10, 45]), t_ms, (np.zeros((3, 5)),))
+        check_traces_finite(SMALL, np.array([0, 10, 45]), t_ms, (v, ge))
+    check_traces_finite(SMALL, np.array([0, 10, 45]), t_ms, (np.zeros((3, 5)),))

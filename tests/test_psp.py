@@ -28,9 +28,9 @@ def _psp_in_the_model():
     """The model's own neuron equations (Brian2, numpy target), noise and drive off."""
     import brian2 as b2
 
-    from stpexplorer.simulate import _runtime_device
+    from stpexplorer.engine import runtime_device
 
-    with _runtime_device("numpy"):
+    with runtime_device("numpy"):
         b2.defaultclock.dt = DT_MS * b2.ms
         silent = b2.TimedArray(np.zeros((2, 1)), dt=1 * b2.second, name="noise_ta")
         neuron = b2.NeuronGroup(1, model.NEURON_EQS + model.CONDUCTANCE_EQS, method="euler",

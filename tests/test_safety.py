@@ -221,7 +221,7 @@ def test_damaged_build_is_rebuilt(tmp_path):
 
 
 def test_wall_clock_limit_stops_and_reports(engine, runtime, monkeypatch):
-    from stpexplorer.simulate import TimeLimitError
+    from stpexplorer.errors import TimeLimitError
 
     simulate(presets.DEFAULT, engine=engine)  # compile outside the limit
     monkeypatch.setenv("STPEXPLORER_MAX_SECONDS", "0.01")
@@ -231,7 +231,7 @@ def test_wall_clock_limit_stops_and_reports(engine, runtime, monkeypatch):
 
 
 def test_without_a_compiler_the_numpy_target_is_used_with_a_note(tmp_path):
-    code = ("from stpexplorer.simulate import default_engine, engine_note, simulate;"
+    code = ("from stpexplorer.engine import default_engine, engine_note, simulate;"
             "from stpexplorer import presets;"
             "e = default_engine(); print(e.name); print(engine_note());"
             "r = simulate(presets.FORUM.replace(duration=100.0)); print(r.engine)")

@@ -13,9 +13,10 @@ DT_MS = 0.1
 def run_single_synapse(spike_times_ms, params: Params, key="e"):
     """Drive the model's own synapse code with a SpikeGeneratorGroup (runtime numpy)."""
     import brian2 as b2
-    from stpexplorer.simulate import _runtime_device
 
-    with _runtime_device("numpy"):
+    from stpexplorer.engine import runtime_device
+
+    with runtime_device("numpy"):
         b2.defaultclock.dt = DT_MS * b2.ms
         source = b2.SpikeGeneratorGroup(1, np.zeros(len(spike_times_ms), int),
                                         np.asarray(spike_times_ms) * b2.ms, name="source")

@@ -14,9 +14,9 @@ import ipywidgets as W
 
 from .. import params as params_mod
 from .. import presets
+from ..engine import check_budget
 from ..params import Params
 from ..plotting import plot_panels
-from ..simulate import check_budget
 
 #: Upper bound on an uploaded parameter file (bytes).
 MAX_UPLOAD_BYTES = params_mod.MAX_JSON_BYTES

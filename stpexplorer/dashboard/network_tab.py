@@ -11,7 +11,7 @@ Every control carries the DOM class ``stpx-control-<field>``, every panel
 One slider move: the widget's value arrives (``_on_control``) →
 :meth:`Explorer.request_run` validates the setting and checks the work budget
 → :class:`~stpexplorer.dashboard.threads.LatestRunner` runs
-:func:`~stpexplorer.simulate` in its thread → the result is handed to the
+:func:`~stpexplorer.engine.simulate` in its thread → the result is handed to the
 kernel's thread (:func:`~stpexplorer.dashboard.threads.on_kernel_thread`) →
 ``_done`` redraws the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`).
 """
@@ -27,8 +27,8 @@ import numpy as np
 
 from .. import params as params_mod
 from .. import presets
+from ..engine import check_budget, engine_note, import_brian2_if_needed, preparation, simulate
 from ..params import STP_FIELDS, Params
-from ..simulate import check_budget, engine_note, import_brian2_if_needed, preparation, simulate
 from .controls import DESCRIPTION_STYLE, FRONT_FIELDS, ErrorLine, make_control, set_widget_value, style_widget
 from .keep import MAX_UPLOAD_BYTES, KeepAndShare
 from .network_panels import PANELS, TIME_PANELS, NetworkPanels

@@ -37,7 +37,7 @@ DEFAULT_KERNEL_TIMEOUT_S = 120
 #: Websocket ping interval (ms): a page whose network vanished is disconnected after 3 pings.
 WS_PING_INTERVAL_MS = 10_000
 #: How long Voila gets to shut its kernels down after SIGTERM before they are killed.
-STOP_GRACE_S = 5.0
+STOP_GRACE_S = 4.0
 TEMPLATE = "stpexplorer"
 
 
@@ -141,20 +141,21 @@ def _alive(pid: int) -> bool:
 
 def stop_server(process: subprocess.Popen, grace_s: float = STOP_GRACE_S) -> None:
     """Stop Voila and everything it started: SIGTERM (Voila shuts its kernels
-    down), then SIGKILL for whatever is still running after ``grace_s``."""
+    down), SIGKILL for Voila after ``grace_s``, then SIGKILL for whatever it
+    started that still runs (a kernel that did not stop, a compile a kernel
+    had started).  The process tree is read while Voila lives: once it is
+    gone, its children belong to init and cannot be found from it."""
     if process.poll() is not None:
         return
-    tree = descendants(process.pid)
+    tree = set(descendants(process.pid))
     process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=grace_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
     deadline = time.monotonic() + grace_s
-    tree += [pid for pid in descendants(process.pid) if pid not in tree]
-    while any(_alive(pid) for pid in tree) and time.monotonic() < deadline:
+    while process.poll() is None and time.monotonic() < deadline:
+        tree |= set(descendants(process.pid))
         time.sleep(0.1)
+    if process.poll() is None:
+        process.kill()
+    process.wait()
     for pid in tree:
         if _alive(pid):
             try:

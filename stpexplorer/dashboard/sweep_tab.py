@@ -87,7 +87,7 @@ class SweepTab:
         threading.Thread(target=self._work, daemon=True, name="stpexplorer-sweep").start()
 
     def _work(self):
-        from ..simulate import default_engine
+        from ..engine import default_engine
 
         engine = self.explorer.engine or default_engine()
         rows = []

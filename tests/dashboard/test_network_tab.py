@@ -109,7 +109,7 @@ def test_panels_keep_a_complete_data_url_until_a_page_attaches(explorer):
 
 def test_busy_indicator_says_when_a_structure_is_compiled_or_loaded(explorer):
     from stpexplorer.dashboard.network_tab import BUSY_TEXT
-    from stpexplorer.simulate import build_key, preparation
+    from stpexplorer.engine import build_key, preparation
 
     params = explorer.current_params()
     assert preparation(params, int(explorer.seed.value), explorer.engine) is None

@@ -31,7 +31,10 @@ def _free_port() -> int:
 
 
 def _port_free(port: int) -> bool:
+    """A new server could listen on ``port`` (as servers do, with SO_REUSEADDR:
+    connections of the old one may linger in TIME_WAIT)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -80,16 +83,18 @@ def test_voila_command_frees_kernels_of_gone_pages_and_serves_the_offline_templa
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_stops_voila_and_every_kernel_and_frees_the_port(sig, build_cache):
+def test_a_signal_stops_voila_and_every_kernel_and_frees_the_port(sig, build_cache, tmp_path):
     port = _free_port()
     env = dict(os.environ, STPEXPLORER_CACHE=build_cache)
+    log_path = tmp_path / "dashboard.log"
+    log = open(log_path, "w")
     process = subprocess.Popen([sys.executable, "-m", "stpexplorer.cli", "dashboard", "--no-browser",
                                 f"--port={port}", "--pool-size=1"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT)  # a file: a full pipe would block Voila
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not (_answers(f"http://127.0.0.1:{port}/") and _kernels(serve.descendants(process.pid))):
-            assert process.poll() is None, process.stdout.read().decode()[-2000:]
+            assert process.poll() is None, log_path.read_text()[-2000:]
             assert time.monotonic() < deadline, "the dashboard did not start with a kernel"
             time.sleep(0.3)
         tree = serve.descendants(process.pid)
