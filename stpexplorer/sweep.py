@@ -52,10 +52,21 @@ def summarise(result) -> dict:
     p = result.params
     releases = []
     if p.stp:
+        # an excitatory spike releases with the E→E values onto E targets and
+        # the E→I values onto I targets: weight the two by the neuron's targets
+        exc_pre = result.conn_pre < result.Ne
+        onto_e = np.bincount(result.conn_pre[exc_pre & (result.conn_post < result.Ne)], minlength=result.Ne)
+        onto_i = np.bincount(result.conn_pre[exc_pre & (result.conn_post >= result.Ne)], minlength=result.Ne)
         exc = result.spike_i < result.Ne
         for neuron in np.unique(result.spike_i[exc]):
             times = result.spike_t_ms[result.spike_i == neuron]
-            releases.append(stp.recursion(times, p.U_0, p.Omega_f, p.Omega_d).r)
+            r_ee = stp.recursion(times, *p.pathway_values("ee")).r
+            targets = onto_e[neuron] + onto_i[neuron]
+            if onto_i[neuron] == 0:  # (a neuron without targets counts with the E→E values)
+                releases.append(r_ee)
+                continue
+            r_ei = stp.recursion(times, *p.pathway_values("ei")).r
+            releases.append((onto_e[neuron] * r_ee + onto_i[neuron] * r_ei) / targets)
     mean_release = float(np.concatenate(releases).mean()) if releases else (1.0 if not p.stp else 0.0)
     return {"rate_e_hz": result.mean_rate_hz("e"), "rate_i_hz": result.mean_rate_hz("i"),
             "synchrony": synchrony, "dominant_hz": dominant, "mean_release": mean_release}

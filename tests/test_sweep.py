@@ -152,6 +152,17 @@ def test_rates_and_mean_release_of_chosen_trains():
     assert sw.summarise(_synthetic([5, 5], [100.0, 200.0], stp=False))["mean_release"] == 1.0
 
 
+def test_mean_release_weights_each_pathway_by_the_targets():
+    """E neuron 0 has 1 E and 3 I targets; its single spike releases U_0_ee onto
+    the E target and U_0_ei onto the I targets: mean (0.5 + 3·0.1) / 4 = 0.2."""
+    import dataclasses
+
+    one = _synthetic([0], [100.0], U_0_ee=0.5, U_0_ei=0.1)
+    one = dataclasses.replace(one, conn_pre=np.array([0, 0, 0, 0], np.int32),
+                              conn_post=np.array([1, 40, 41, 42], np.int32))
+    assert sw.summarise(one)["mean_release"] == pytest.approx(0.2, rel=1e-12)
+
+
 def test_seeds_are_averaged_and_failed_rows_left_out():
     grid = {"U_0": [0.2, 0.4], "Omega_f": [1.0]}
     rows = [{"U_0": 0.2, "Omega_f": 1.0, "seed": s, "synchrony": v} for s, v in enumerate([1.0, 2.0, 6.0])]
