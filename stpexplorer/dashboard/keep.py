@@ -40,8 +40,9 @@ class KeepAndShare:
         self.upload.observe(self._on_upload, names="value")
         self.param_link = W.HTML("")
         self.param_link.add_class("stpx-download-params")
-        self.export = W.Button(description="Prepare figure + data", icon="download",
-                               tooltip="Make PNG and npz download links for the current run")
+        self.export = W.Button(description="Prepare downloads", icon="download",
+                               tooltip="Links for the current run: its figure (PNG), its data (npz) and "
+                                       "the network as a Brian2 script")
         self.export.add_class("stpx-export")
         self.export.on_click(self._on_export)
         self.export_links = W.HTML("")
@@ -96,4 +97,12 @@ class KeepAndShare:
                             "image/png", "stpx-link-png")
         npz = download_link("data (npz)", "stpexplorer-result.npz", self.result.to_npz_bytes(),
                             "application/octet-stream", "stpx-link-npz")
-        self.export_links.value = f"{png} &nbsp; {npz}"
+        script = download_link("Brian2 script", f"stpexplorer-seed{self.result.seed}.py",
+                               self.brian2_script().encode(), "text/x-python", "stpx-link-script")
+        self.export_links.value = f"{png} &nbsp; {npz} &nbsp; {script}"
+
+    def brian2_script(self) -> str:
+        """The current run's network as a standalone Brian2 script (:mod:`stpexplorer.export`)."""
+        from ..export import brian2_script
+
+        return brian2_script(self.result.params, self.result.seed, preset=self.preset.value)
