@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from .params import Params
@@ -110,6 +111,30 @@ LOOK_FOR = MappingProxyType({
     "maass2002": "The same spike trains release differently per pathway (mean r ≈ 0.26 E→E, "
                  "0.16 E→I, 0.13 I→E, 0.22 I→I); E→I synapses start at 0.05 and facilitate.",
 })
+
+
+#: One Tsodyks–Markram synapse for the synapse lab (U_0, Omega_f and Omega_d
+#: in 1 and 1/s, as the network's fields), with what to look for.
+@dataclass(frozen=True)
+class SynapsePreset:
+    U_0: float
+    Omega_f: float
+    Omega_d: float
+    look_for: str
+
+
+SYNAPSE_PRESETS = MappingProxyType({
+    "depressing": SynapsePreset(0.5, 50.0, 2.0,
+                                "Each spike releases less than the one before: A_n/A_1 falls, "
+                                "and r*(f) drops steeply with frequency."),
+    "facilitating": SynapsePreset(0.05, 1.0, 50.0,
+                                  "Release grows over the train: A_n/A_1 rises above 1 at moderate "
+                                  "rates, and f·r*(f) keeps growing with frequency."),
+    "mixed": SynapsePreset(0.2, 5.0, 5.0,
+                           "Facilitation first, then depression: A_n/A_1 rises for a few spikes "
+                           "and falls back, and f·r*(f) saturates."),
+})
+
 
 
 def get(name: str) -> Params:

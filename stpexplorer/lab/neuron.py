@@ -1,0 +1,132 @@
+"""The neuron gallery: single Izhikevich (2003) neurons and the firing
+patterns of its Fig. 2 (see :mod:`stpexplorer.lab`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from ..model import V_PEAK_MV
+from .validate import check_value
+
+__all__ = ["NEURON_TYPES", "PULSE_AMPLITUDE", "PULSE_MS", "NeuronTrace", "NeuronType", "neuron_type",
+           "nullclines", "resting_potential", "simulate_neuron"]
+
+
+@dataclass(frozen=True)
+class NeuronType:
+    """a (1/ms), b (1/ms), c (mV), d (mV/ms) and a step-current protocol.
+
+    The input is ``I_before`` until ``step_ms``, then ``I_after`` (mV/ms).
+    """
+
+    a: float
+    b: float
+    c: float
+    d: float
+    I_before: float
+    I_after: float
+    look_for: str
+    step_ms: float = 50.0
+
+
+#: Izhikevich (2003) Fig. 2 parameters; inputs chosen to show each pattern.
+NEURON_TYPES = MappingProxyType({
+    "regular spiking (RS)": NeuronType(0.02, 0.2, -65.0, 8.0, 0.0, 10.0,
+                                       "Spike-frequency adaptation: the intervals lengthen."),
+    "intrinsically bursting (IB)": NeuronType(0.02, 0.2, -55.0, 4.0, 0.0, 10.0,
+                                              "An initial burst, then regular single spikes."),
+    "chattering (CH)": NeuronType(0.02, 0.2, -50.0, 2.0, 0.0, 10.0,
+                                  "Repeated bursts of closely spaced spikes."),
+    "fast spiking (FS)": NeuronType(0.1, 0.2, -65.0, 2.0, 0.0, 10.0,
+                                    "High-frequency firing with (almost) no adaptation."),
+    "low-threshold spiking (LTS)": NeuronType(0.02, 0.25, -65.0, 2.0, 0.0, 10.0,
+                                              "High-frequency firing with adaptation."),
+    "thalamo-cortical (TC)": NeuronType(0.02, 0.25, -65.0, 0.05, -10.0, 0.0,
+                                        "Silent while hyperpolarised; a rebound burst on release.",
+                                        step_ms=100.0),
+    "resonator (RZ)": NeuronType(0.1, 0.26, -65.0, 2.0, 0.0, 0.0,
+                                 "Damped subthreshold oscillations after the brief pulse at 100 ms: "
+                                 "v rings around rest instead of relaxing smoothly."),
+})
+
+#: A brief depolarising pulse (mV/ms for PULSE_MS) used to probe resonance.
+PULSE_AMPLITUDE = 2.0
+PULSE_MS = 1.0
+
+
+@dataclass(frozen=True)
+class NeuronTrace:
+    t_ms: np.ndarray
+    v_mV: np.ndarray
+    u: np.ndarray  # mV/ms
+    I: np.ndarray  # mV/ms
+    spike_t_ms: np.ndarray
+    a: float
+    b: float
+    c: float
+    d: float
+
+
+def simulate_neuron(a: float, b: float, c: float, d: float, I_before: float = 0.0,
+                    I_after: float = 10.0, step_ms: float = 50.0, duration_ms: float = 400.0,
+                    dt_ms: float = 0.1, pulse_at_ms: float | None = None) -> NeuronTrace:
+    """One Izhikevich (2003) neuron under a step current (forward Euler, as the network).
+
+    dv/dt = 0.04 v² + 5 v + 140 − u + I,  du/dt = a (b v − u),  v ≥ 30 mV: v ← c, u ← u + d.
+    The neuron starts at rest for ``I_before`` (v from the lower fixed point, or
+    −65 mV if there is none).
+    """
+    a, b = check_value("a", a, 0.0, 1.0), check_value("b", b, -1.0, 1.0)
+    c, d = check_value("c", c, -100.0, -30.0), check_value("d", d, -20.0, 50.0)
+    I_before, I_after = check_value("I_before", I_before, -50.0, 100.0), check_value("I_after", I_after, -50.0, 100.0)
+    duration_ms = check_value("duration_ms", duration_ms, 10.0, 5000.0)
+    dt_ms = check_value("dt_ms", dt_ms, 0.01, 0.5)
+    steps = int(round(duration_ms / dt_ms))
+    t = np.arange(steps) * dt_ms
+    current = np.where(t < step_ms, I_before, I_after)
+    if pulse_at_ms is not None:
+        current = current + np.where((t >= pulse_at_ms) & (t < pulse_at_ms + PULSE_MS), PULSE_AMPLITUDE, 0.0)
+    v = resting_potential(b, I_before)
+    u = b * v
+    vs, us, spikes = np.empty(steps), np.empty(steps), []
+    for k in range(steps):
+        vs[k], us[k] = v, u
+        dv = 0.04 * v * v + 5.0 * v + 140.0 - u + current[k]
+        du = a * (b * v - u)
+        v, u = v + dt_ms * dv, u + dt_ms * du
+        if v >= V_PEAK_MV:
+            vs[k] = V_PEAK_MV  # draw the spike peak
+            spikes.append(t[k] + dt_ms)
+            v, u = c, u + d
+    return NeuronTrace(t, vs, us, current, np.array(spikes), a, b, c, d)
+
+
+def resting_potential(b: float, current: float) -> float:
+    """Lower fixed point of the Izhikevich equations for a constant input (mV)."""
+    # 0.04 v² + (5 − b) v + 140 + I = 0
+    disc = (5.0 - b) ** 2 - 4 * 0.04 * (140.0 + current)
+    if disc < 0:
+        return -65.0
+    return (-(5.0 - b) - np.sqrt(disc)) / (2 * 0.04)
+
+
+def nullclines(b: float, current: float, v_mV: np.ndarray):
+    """(v-nullcline u, u-nullcline u) over ``v_mV`` for a constant input."""
+    v = np.asarray(v_mV, dtype=float)
+    return 0.04 * v ** 2 + 5.0 * v + 140.0 + current, b * v
+
+
+def neuron_type(name: str, **overrides) -> NeuronTrace:
+    try:
+        kind = NEURON_TYPES[name]
+    except KeyError:
+        raise ValueError(f"unknown neuron type {name!r}; choose one of: {', '.join(NEURON_TYPES)}") from None
+    settings = dict(a=kind.a, b=kind.b, c=kind.c, d=kind.d, I_before=kind.I_before,
+                    I_after=kind.I_after, step_ms=kind.step_ms)
+    settings.update(overrides)
+    if name.endswith("(RZ)") and "pulse_at_ms" not in settings:
+        settings["pulse_at_ms"] = 100.0
+    return simulate_neuron(**settings)
