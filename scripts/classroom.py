@@ -160,7 +160,13 @@ def run(args) -> dict:
                     if s.loaded_after is None and s.state()["run"] >= 1:
                         s.loaded_after = time.perf_counter() - s.opened_at
                 if time.monotonic() > deadline:
-                    raise TimeoutError("pages did not show their panels within --timeout")
+                    waiting = [i for i, s in enumerate(students) if s.loaded_after is None]
+                    seen = {i: students[i].page.evaluate(
+                        "() => [document.querySelector('.stpx-busy')?.innerText, "
+                        "document.querySelector('.stpx-error')?.innerText, document.body.innerText.slice(0, 300)]")
+                        for i in waiting}
+                    raise TimeoutError(f"pages {waiting} did not show their panels within --timeout: {seen}; "
+                                       f"server log {log}")
                 time.sleep(0.05)
             opened = [s.loaded_after for s in students]
             report["open_to_panels_s"] = {"p50": percentile(opened, 50), "p95": percentile(opened, 95),

@@ -36,6 +36,8 @@ from pathlib import Path
 DEFAULT_KERNEL_TIMEOUT_S = 120
 #: Websocket ping interval (ms): a page whose network vanished is disconnected after 3 pings.
 WS_PING_INTERVAL_MS = 10_000
+#: Seconds Voila waits for a cell's output before dropping it (nbclient's default: 4).
+IOPUB_TIMEOUT_S = 60
 #: How long Voila gets to shut its kernels down after SIGTERM before they are killed.
 STOP_GRACE_S = 4.0
 TEMPLATE = "stpexplorer"
@@ -91,6 +93,9 @@ def voila_command(port: int, open_browser: bool, pool_size: int = 1, ip: str = "
         f"{manager}.cull_interval={cull_interval(kernel_timeout)}",
         f"{manager}.cull_connected=False",
         f"--Voila.tornado_settings={{'ws_ping_interval': {WS_PING_INTERVAL_MS}}}",
+        # on a busy machine (a class arriving at once) a kernel's output can take
+        # longer than nbclient's 4 s: it would drop the dashboard's display
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         # the dashboard notebook is the only page served (Voila serves no other file of
         # its folder but images, and this package folder has none)
         f"--Voila.root_dir={notebook.parent}",

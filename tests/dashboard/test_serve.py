@@ -73,6 +73,7 @@ def test_voila_command_frees_kernels_of_gone_pages_and_serves_the_offline_templa
     assert "--MappingKernelManager.cull_connected=False" in command  # an open page keeps its kernel
     assert f"--MappingKernelManager.cull_interval={serve.cull_interval(60)}" in command
     assert "--template=stpexplorer" in command and "--pool_size=2" in command
+    assert f"--VoilaExecutor.iopub_timeout={serve.IOPUB_TIMEOUT_S}" in command  # a busy class keeps its output
     template = serve.jupyter_data_dir() / "voila" / "templates" / "stpexplorer" / "index.html.j2"
     assert template.is_file()
     assert serve.voila_environment()["JUPYTER_PATH"].split(os.pathsep)[0] == str(serve.jupyter_data_dir())
