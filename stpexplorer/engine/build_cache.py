@@ -46,7 +46,15 @@ COMPLETE_MARKER = "COMPLETE"
 
 
 def build_key(params: Params, seed: int, stp_storage: str) -> str:
-    text = repr((params.structure_key(), seed, stp_storage, code_fingerprint()))
+    """The build directory's key: the structural fields, the seed, the STP
+    storage and the model code (a slider move asks twice: once for the busy
+    line, once to run; the second is a dictionary lookup)."""
+    return _structure_key(params.structure_key(), seed, stp_storage)
+
+
+@functools.lru_cache(maxsize=256)
+def _structure_key(structure: tuple, seed: int, stp_storage: str) -> str:
+    text = repr((structure, seed, stp_storage, code_fingerprint()))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
