@@ -32,6 +32,8 @@ import time
 from importlib import resources
 from pathlib import Path
 
+from ..engine.build_cache import process_alive
+
 #: Seconds after which a kernel whose page is gone (no connection, no activity) is shut down.
 DEFAULT_KERNEL_TIMEOUT_S = 120
 #: Websocket ping interval (ms): a page whose network vanished is disconnected after 3 pings.
@@ -131,19 +133,6 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie has exited: it only waits for its parent
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
 def stop_server(process: subprocess.Popen, grace_s: float = STOP_GRACE_S) -> None:
     """Stop Voila and everything it started: SIGTERM (Voila shuts its kernels
     down), SIGKILL for Voila after ``grace_s``, then SIGKILL for whatever it
@@ -162,7 +151,7 @@ def stop_server(process: subprocess.Popen, grace_s: float = STOP_GRACE_S) -> Non
         process.kill()
     process.wait()
     for pid in tree:
-        if _alive(pid):
+        if process_alive(pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:

@@ -40,8 +40,6 @@ def code_fingerprint() -> str:
 
 
 #: Written into a build directory once its binary compiled successfully.
-
-
 COMPLETE_MARKER = "COMPLETE"
 
 
@@ -71,6 +69,12 @@ def file_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def build_lock(directory: Path):
+    """The lock of one build directory (a file beside it): held while it is
+    compiled or removed."""
+    return file_lock(directory.with_name(directory.name + ".lock"))
+
+
 RESULTS_PREFIX = "results-"
 
 
@@ -79,14 +83,19 @@ def results_dir_name() -> str:
     return f"{RESULTS_PREFIX}{os.getpid()}-{threading.get_ident()}"
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs; a zombie (exited, waiting for its
+    parent to read its status) does not.  Unknowable cases count as running."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
         return True
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def remove_results(build_dir: Path, only_this_process: bool = False) -> None:
@@ -97,7 +106,7 @@ def remove_results(build_dir: Path, only_this_process: bool = False) -> None:
             pid = int(path.name[len(RESULTS_PREFIX):].split("-")[0])
         except ValueError:
             continue
-        if (pid == os.getpid()) if only_this_process else not _process_alive(pid):
+        if (pid == os.getpid()) if only_this_process else not process_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -138,11 +147,7 @@ def build_intact(directory: Path) -> bool:
 
 
 #: Written into a build directory with the completion marker: how to run the
-
-
 #: binary and read its results without Brian2 (see :meth:`StandaloneEngine.run`).
-
-
 RUN_SPEC = "run_spec.json"
 
 

@@ -13,8 +13,6 @@ from ..errors import BudgetError
 from ..params import SEED_LIMIT, Params
 
 #: Wall-clock limit of one simulation in seconds (STPEXPLORER_MAX_SECONDS overrides).
-
-
 MAX_SECONDS = 120.0
 
 
@@ -28,14 +26,10 @@ def time_limit_message(limit: float) -> str:
 
 
 #: Largest neurons × time steps accepted (STPEXPLORER_MAX_NEURON_STEPS overrides).
-
-
 MAX_NEURON_STEPS = 2e8
 
 
 #: Largest expected number of synapses (STPEXPLORER_MAX_SYNAPSES overrides).
-
-
 MAX_SYNAPSES = 2e7
 
 

@@ -25,9 +25,9 @@ from .build_cache import (
     RUN_SPEC,
     build_intact,
     build_key,
+    build_lock,
     build_manifest,
     cache_root,
-    file_lock,
     load_run_spec,
     remove_results,
     results_dir_name,
@@ -48,7 +48,7 @@ def compile_build(params: Params, seed: int, directory: Path, stp_storage: str) 
     from brian2.devices.device import reset_device
 
     real = model.draw_realisation(params, seed)
-    with BRIAN_LOCK, file_lock(directory.with_name(directory.name + ".lock")):
+    with BRIAN_LOCK, build_lock(directory):
         if load_run_spec(directory) is not None:
             return  # compiled before, by this or another process: never rewritten (it may be running)
         b2.set_device("cpp_standalone", build_on_run=False, directory=str(directory))
@@ -73,8 +73,6 @@ def compile_build(params: Params, seed: int, directory: Path, stp_storage: str) 
 
 
 #: Niceness of a compile in a subprocess (inherited by make and the compiler).
-
-
 COMPILE_NICENESS = 15
 
 
@@ -102,6 +100,7 @@ def _read_outputs(results: Path, spec: dict, names=None) -> dict[str, np.ndarray
         data = np.fromfile(results / filename, dtype=np.dtype(dtype))
         arrays[name] = data.reshape(-1, columns).T if columns else data
     return arrays
+
 
 _RESULTS_TO_REMOVE_AT_EXIT: set[Path] = set()
 
@@ -246,5 +245,5 @@ class StandaloneEngine:
     def _discard_build(self, directory: Path) -> None:
         with self._lock:
             self._loaded = {k: v for k, v in self._loaded.items() if v[1] != directory}
-            with file_lock(directory.with_name(directory.name + ".lock")):
+            with build_lock(directory):
                 shutil.rmtree(directory, ignore_errors=True)

@@ -29,7 +29,6 @@ from .network import (
     plot_rate,
     plot_resources,
     remove_artists,
-    rescale,
 )
 from .style import (
     E_COLOR,
@@ -48,7 +47,7 @@ from .sweep import draw_heatmap, heatmaps, tick_labels
 
 __all__ = [
     "plot_panels", "draw_panels", "plot_raster", "plot_rate", "plot_conductances", "plot_resources",
-    "plot_connectivity", "highlight_label", "remove_artists", "rescale", "RASTER_MAX_POINTS",
+    "plot_connectivity", "highlight_label", "remove_artists", "RASTER_MAX_POINTS",
     "MAX_CONNECTIVITY_POINTS", "draw_synapse_lab", "draw_neuron", "draw_heatmap", "heatmaps",
     "tick_labels", "E_COLOR", "I_COLOR", "U_COLOR", "X_COLOR", "R_COLOR", "HIGHLIGHT", "RATE_COLORS",
     "new_axes", "title", "overlay_style", "legend_label",

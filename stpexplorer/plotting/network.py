@@ -150,13 +150,6 @@ def remove_artists(ax) -> None:
         ax.legend_.remove()
 
 
-def rescale(*axes_list) -> None:
-    """Fit the autoscaled limits to the current artists."""
-    for ax in axes_list:
-        ax.relim()
-        ax.autoscale_view()
-
-
 def plot_resources(result: Result, ax=None, faint: bool = False, samples: int = 2000):
     """u(t) and x(t) of the recorded synapse from the closed forms, dots at
     spikes (u after facilitation, x before release), stems for r = u·x."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from stpexplorer.dashboard import serve
+from stpexplorer.engine.build_cache import process_alive
 
 STOP_WITHIN_S = 10
 START_TIMEOUT_S = 90
@@ -64,7 +65,7 @@ def _kernels(pids) -> list[int]:
 
 
 def _gone(pid: int) -> bool:
-    return not serve._alive(pid)
+    return not process_alive(pid)
 
 
 def test_voila_command_frees_kernels_of_gone_pages_and_serves_the_offline_template():
