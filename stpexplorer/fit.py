@@ -692,6 +692,7 @@ def _parse(text: str, label: str) -> list[Train]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header, columns = None, {}
     rows: dict[str, list] = {}
+    data_lines: list[int] = []  # line of every data row, in file order
     try:
         for record in reader:
             line = reader.line_num
@@ -724,6 +725,7 @@ def _parse(text: str, label: str) -> list[Train]:
                 fail(f"spike times not increasing within train {shown}: {t:g} ms after "
                      f"{entries[-1][0]:g} ms (line {entries[-1][2]})", line, "spike_time_ms")
             entries.append((t, a, line))
+            data_lines.append(line)
     except csv.Error as exc:
         fail(f"not readable as CSV ({exc})", reader.line_num)
     if header is None:
@@ -744,9 +746,8 @@ def _parse(text: str, label: str) -> list[Train]:
         if not np.any(measured > 0):
             fail(f"all amplitudes of train {shown} are zero (lines {first}–{entries[-1][2]})", first, "amplitude")
         trains.append(Train(np.array([e[0] for e in entries]), amps, train_name or "train", first))
-    total = sum(len(t.spike_times_ms) for t in trains)
-    if total > MAX_SPIKES:
-        fail(f"too many spikes ({total}); at most {MAX_SPIKES}", None, "spike_time_ms")
+    if len(data_lines) > MAX_SPIKES:  # named at the first spike over the limit
+        fail(f"too many spikes ({len(data_lines)}); at most {MAX_SPIKES}", data_lines[MAX_SPIKES], "spike_time_ms")
     responses = sum(int(np.isfinite(t.amplitudes).sum()) for t in trains)
     if responses < MIN_RESPONSES:
         fail(f"too few responses: {responses} measured amplitudes; the fit of 4 values needs at least "

@@ -252,6 +252,40 @@ def test_bad_files_give_one_clear_message(case, text, message):
     assert message in str(info.value) and "\n" not in str(info.value)
 
 
+def _rows(count: int) -> str:
+    """``count`` data rows of one train, 20 ms apart, all measured."""
+    return "".join(f"{20 * k},1\n" for k in range(count))
+
+
+# (case, file, line, column, message): line and column are where the reader is
+# pointed (None: the message names no column)
+LOCATED = [
+    ("no header line", "# only a comment\n\n", 1, None, "no header line"),
+    ("no data rows", "# recorded 2024\nspike_time_ms,amplitude\n\n", 2, None, "no data rows after the header"),
+    ("nan spike time", "spike_time_ms,amplitude\n0,1\nnan,0.8\n", 3, "spike_time_ms", "nan is not a spike time"),
+    ("infinite amplitude", GOOD.replace("50,0.9,a", "50,inf,a"), 3, "amplitude", "'inf' is not a finite number"),
+    ("overflowing time", GOOD.replace("40,0.9,b", "1e999,0.9,b"), 9, "spike_time_ms",
+     "'1e999' is not a finite number"),
+    ("train without measurements", GOOD.replace("0.95,b", "nan,b").replace("0.9,b", ",b").replace("0.85,b", ",b")
+     .replace("0.8,b", "nan,b").replace("1.0,b", ",b"), 7, "amplitude",
+     "train 'b' has no measured amplitude (lines 7–11)"),
+    ("too many spikes", "spike_time_ms,amplitude\n" + _rows(fit.MAX_SPIKES + 5), fit.MAX_SPIKES + 2, "spike_time_ms",
+     f"too many spikes ({fit.MAX_SPIKES + 5}); at most {fit.MAX_SPIKES}"),
+    ("field beyond the csv module's limit", GOOD.replace("100,0.8,a", "100,0.8," + "a" * 200_000), 4, None,
+     "not readable as CSV (field larger than field limit"),
+]
+
+
+@pytest.mark.parametrize("case, text, line, column, message", LOCATED, ids=[c[0] for c in LOCATED])
+def test_bad_files_name_the_line_and_column(case, text, line, column, message):
+    with pytest.raises(fit.FitDataError) as info:
+        fit.load_csv(text.encode(), name="data.csv")
+    where = f"line {line}, column {column}" if column else f"line {line}"
+    assert str(info.value).startswith(f"data.csv: {where}: {message}"), str(info.value)
+    assert (info.value.line, info.value.column) == (line, column)
+    assert "\n" not in str(info.value)
+
+
 def test_oversized_and_non_utf8_files(tmp_path):
     big = tmp_path / "big.csv"
     big.write_bytes(GOOD.encode() * 9000)
