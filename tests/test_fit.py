@@ -116,6 +116,63 @@ def test_shipped_examples_are_recovered_without_warnings():
             assert lo <= getattr(result, name) <= hi
 
 
+def _relative_residuals(values, trains) -> np.ndarray:
+    """observed/(A·r) − 1 over every measured response, r from stp.recursion."""
+    U_0, Omega_f, Omega_d, A = values
+    out = []
+    for times, amplitudes in trains:
+        measured = np.isfinite(amplitudes)
+        r = stp.recursion(times, U_0, Omega_f, Omega_d).r
+        out.append(amplitudes[measured] / (A * r[measured]) - 1)
+    return np.concatenate(out)
+
+
+def _least_cost(trains, start, fixed=None, value=None) -> float:
+    """Smallest sum of squared relative residuals within the Params ranges,
+    with coordinate ``fixed`` (0..3: U_0, Omega_f, Omega_d, A) held at ``value``."""
+    from scipy.optimize import least_squares
+
+    lo = np.array([*(_range(name)[0] for name in fit.FITTED), 1e-12])
+    hi = np.array([*(_range(name)[1] for name in fit.FITTED), np.inf])
+    full = np.array(start, float)
+    if fixed is not None:
+        full[fixed] = value
+    free = [k for k in range(4) if k != fixed]
+
+    def residuals(z):
+        values = full.copy()
+        values[free] = z
+        return _relative_residuals(values, trains)
+
+    x0 = np.clip(full[free], lo[free] * (1 + 1e-9) + 1e-12, hi[free] * (1 - 1e-9))
+    solution = least_squares(residuals, x0, bounds=(lo[free], hi[free]), x_scale="jac",
+                             xtol=1e-12, ftol=1e-12, gtol=1e-12)
+    return 2 * solution.cost
+
+
+def test_interval_ends_are_where_the_profile_reaches_the_95_percent_f_threshold():
+    """At each end of a 95 % profile-likelihood interval, the sum of squares
+    with that parameter fixed and the others re-fitted (here by a separate
+    least-squares fit) exceeds the minimum by S_min·F₀.₉₅(1, n − 4)/(n − 4).
+    A 90 % interval would stop at F₀.₉₀ (about 2/3 of it)."""
+    from scipy.stats import f as f_distribution
+
+    trains = [(t.spike_times_ms, t.amplitudes) for t in fit.load_csv(fit.example_path("depressing"))]
+    result = fit.fit_stp(trains)
+    dof = result.n_responses - 4
+    best = [result.U_0, result.Omega_f, result.Omega_d, result.A]
+    s_min = _least_cost(trains, best)
+    assert s_min == pytest.approx(result.noise_cv ** 2 * dof, rel=1e-6)  # the same minimum
+    threshold = f_distribution.ppf(0.95, 1, dof)
+    for j, name in enumerate((*fit.FITTED, "A")):
+        lo_end, hi_end = result.ci[name]
+        if name != "A":  # an end at the range's bound is not where the profile crosses the threshold
+            assert _range(name)[0] < lo_end < hi_end < _range(name)[1], (name, result.ci[name])
+        for end in (lo_end, hi_end):
+            rise = (_least_cost(trains, best, j, end) / s_min - 1) * dof
+            assert rise == pytest.approx(threshold, rel=0.05), (name, end, rise, threshold)
+
+
 def test_one_regular_train_warns_which_parameter_why_and_what_protocol_fixes_it():
     true = SYNAPSES["facilitating"]
     times = [np.arange(20) * 50.0]  # one 20 Hz train, nothing else
