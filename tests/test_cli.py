@@ -44,6 +44,8 @@ def test_errors_print_one_clear_line_and_exit_nonzero(tmp_path):
         (["--set", "w_e"], "--set expects FIELD=VALUE"),
         (["--preset", "nope"], "unknown preset 'nope'"),
         (["--set", "N_e=abc"], "N_e='abc' is invalid (not a number)"),
+        (["--set", "C_m=0"], "C_m=0.0 is invalid (out of range); allowed: [0.01, 1000] pF"),
+        (["--set", "C_m=-1"], "C_m=-1.0 is invalid (out of range)"),
     ]
     for args, expected in cases:
         done = run_cli("run", *args, "--out", str(tmp_path / "x"))

@@ -38,6 +38,18 @@ def test_invalid_field_names_field_value_and_range(field, value, reason):
     assert "allowed" in message
 
 
+@pytest.mark.parametrize("value", [0.0, -0.0, -1.0, 0.005])
+def test_capacitance_scale_zero_or_negative_is_refused_naming_c_m(value):
+    """C_m divides the synaptic current (I_syn/C_m): zero, negative and values
+    below the documented 0.01 pF are refused, by the constructor and from JSON
+    (the command line's --set is in test_cli)."""
+    with pytest.raises(ValueError, match=r"^C_m=.* is invalid \(out of range\); allowed: \[0.01, 1000\] pF"):
+        Params(C_m=value)
+    with pytest.raises(ValueError, match=r"^C_m=.*out of range"):
+        Params.from_json(json.dumps({"C_m": value}))
+    assert Params(C_m=0.01).C_m == 0.01
+
+
 def test_replace_validates_top_level_stp_and_weight_fields():
     p = dataclasses.replace(Params(), U_0=0.3, w_e=0.2, Omega_f=5.0, Omega_d=1.0, w_i=0.5)
     assert (p.U_0, p.w_e, p.Omega_f, p.Omega_d, p.w_i) == (0.3, 0.2, 5.0, 1.0, 0.5)
