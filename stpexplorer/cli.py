@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import params as params_mod
 from . import presets
-from .serve import DEFAULT_KERNEL_TIMEOUT_S
+from .dashboard.serve import DEFAULT_KERNEL_TIMEOUT_S
 
 
 def _parse_set(items: list[str]) -> dict:
@@ -188,7 +188,7 @@ def cmd_export_script(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
-    from .serve import serve
+    from .dashboard.serve import serve
 
     return serve(port=args.port, open_browser=not args.no_browser, pool_size=args.pool_size,
                  ip=args.ip, kernel_timeout=args.kernel_timeout)

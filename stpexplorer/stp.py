@@ -10,9 +10,13 @@ and at a presynaptic spike ``u ← u + U_0 (1 − u)``, ``r = u x``,
 ``x ← x − r``.  Starting state u = 0, x = 1.  Rates are in 1/s, times in ms
 (as everywhere in the library's plain-number interface).
 
-This differs from NEST's ``tsodyks2`` (u relaxes to U between spikes) and from
-Tsodyks, Pawelzik & Markram (1998) written with τ_rec, τ_facil; with
-Ω_d = 1/τ_rec and Ω_f = 1/τ_facil the recovery of x is the same.
+Per spike this is the recursion of Markram, Wang & Tsodyks (1998) and of
+NEST's ``tsodyks2_synapse``: with U = U_0, τ_fac = 1/Ω_f and τ_rec = 1/Ω_d,
+NEST gives the same u, x and u·x at every spike.  NEST starts from u = U,
+x = 1 and stores u just after the last facilitation jump (x just after the
+last release), applying the decay when the next spike arrives; the only
+difference is what the stored u means between spikes (NEST's: its value at
+the last spike; here: the decayed value u(t) of the closed form above).
 """
 
 from __future__ import annotations

@@ -86,25 +86,14 @@ def test_none_round_trips_through_json_set_and_links():
     with pytest.raises(ValueError, match=r"U_0=.*\(not a number\)"):
         params_mod.coerce("U_0", "none")  # only per-pathway fields take none
 
-    labapp = _link_module()
+    from stpexplorer.dashboard import link
+
     for start in ("forum", "tsodyks2000"):
         base = presets.get(start)
         for setting in (p, base, base.replace(U_0_ee=None, Omega_f_ii=3.0)):
-            query = labapp.link_query(setting, 0, start)
-            assert labapp.parse_query(query)[1] == setting, query
-    assert "U_0_ee" not in labapp.link_query(presets.FORUM, 0, "forum")  # None left out of links
-
-
-def _link_module():
-    """The dashboard's link functions (``link_query``, ``parse_query``)."""
-    import importlib
-
-    for name in ("stpexplorer.dashboard.link", "stpexplorer.labapp"):
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    pytest.skip("the dashboard's link functions are not importable")
+            query = link.link_query(setting, 0, start)
+            assert link.parse_query(query)[1] == setting, query
+    assert "U_0_ee" not in link.link_query(presets.FORUM, 0, "forum")  # None left out of links
 
 
 def test_parameter_table_lists_the_pathway_fields():

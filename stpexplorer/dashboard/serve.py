@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import resources
 from pathlib import Path
@@ -104,6 +106,40 @@ def voila_command(port: int, open_browser: bool, pool_size: int = 1, ip: str = "
     ]
 
 
+#: Folders Voila, its kernels and matplotlib write to, as (environment variable, default under HOME).
+WRITABLE_FOLDERS = (
+    ("JUPYTER_DATA_DIR", ".local/share/jupyter"),
+    ("JUPYTER_RUNTIME_DIR", ".local/share/jupyter/runtime"),
+    ("IPYTHONDIR", ".ipython"),
+    ("MPLCONFIGDIR", ".config/matplotlib"),
+)
+
+
+def writable(path: Path) -> bool:
+    """Whether ``path`` is, or could be created as, a folder this process can write to
+    (a read-only file system counts as not writable, also for root)."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    return existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
+
+
+def unwritable_folders(env: dict[str, str]) -> dict[str, Path]:
+    """The folders of :data:`WRITABLE_FOLDERS` that cannot be written (e.g. a read-only HOME)."""
+    home = Path(env.get("HOME") or Path.home())
+    folders = {name: Path(env[name]) if env.get(name) else home / default for name, default in WRITABLE_FOLDERS}
+    return {name: path for name, path in folders.items() if not writable(path)}
+
+
+def redirect_unwritable_folders(env: dict[str, str], scratch: Path) -> dict[str, Path]:
+    """Point every unwritable folder of ``env`` to a sub-folder of ``scratch``
+    (Jupyter would answer every page with HTTP 500, saying nothing). Returns what moved."""
+    moved = unwritable_folders(env)
+    for name, path in moved.items():
+        env[name] = str(scratch / name.lower())
+    return moved
+
+
 def voila_environment() -> dict[str, str]:
     """The environment for Voila and its kernels: the package's template on
     the Jupyter path, fewer malloc arenas."""
@@ -177,12 +213,19 @@ def serve(port: int = 8866, open_browser: bool = True, pool_size: int = 1,
     kept (seconds).
     """
     command = voila_command(port, open_browser, pool_size, ip, kernel_timeout)
+    env = voila_environment()
+    scratch = Path(tempfile.mkdtemp(prefix="stpexplorer-jupyter-"))
+    for name, path in redirect_unwritable_folders(env, scratch).items():
+        print(f"stpexplorer: {path} is not writable; {name} is {env[name]} while the server runs", flush=True)
     host = "127.0.0.1" if ip == "0.0.0.0" else ip
     print(f"stpexplorer: serving the explorer on http://{host}:{port}/ (Ctrl-C stops; kernels of "
           f"closed pages are freed after {kernel_timeout} s)", flush=True)
     # its own session: Ctrl-C in the terminal reaches this process only, which stops Voila in order
-    process = subprocess.Popen(command, env=voila_environment(), start_new_session=True,
-                               preexec_fn=_die_with_parent)
+    try:
+        process = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     stopping = []
 
     def on_signal(signum, frame):
@@ -198,6 +241,7 @@ def serve(port: int = 8866, open_browser: bool = True, pool_size: int = 1,
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the stop
         stop_server(process)
+        shutil.rmtree(scratch, ignore_errors=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if stopping:

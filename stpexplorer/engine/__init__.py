@@ -113,4 +113,7 @@ def simulate(params: Params, seed: int = 0, engine=None) -> Result:
     seed = check_seed(seed)
     check_budget(params)
     engine = engine or default_engine()
+    if preparation(params, seed, engine) == "compile":
+        # before minutes of compiling: the recorded synapse must exist (a built structure was checked)
+        model.find_recorded_synapse(params, model.draw_realisation(params, seed, noise=False))
     return engine.run(params, seed)

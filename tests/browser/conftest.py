@@ -1,5 +1,5 @@
 """Fixtures for the real-browser tests: one Voila server (the production
-command line from :func:`stpexplorer.serve.voila_command`), one headless
+command line from :func:`stpexplorer.dashboard.serve.voila_command`), one headless
 Chromium and one dashboard page per module.
 
 Nothing is written into the repository: the server log goes to a pytest tmp

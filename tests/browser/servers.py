@@ -87,9 +87,9 @@ def start_voila(cache: str, log_path: Path, pool_size: int = 1, wait_idle: bool 
     """Start the production Voila command on a free port and wait until it
     answers (and, with ``wait_idle``, its preheated kernels are idle); returns
     the server dict (``url``, ``log``, ``pid``, ``proc``, ``pool_size``).
-    ``options`` go to :func:`stpexplorer.serve.voila_command` (e.g.
+    ``options`` go to :func:`stpexplorer.dashboard.serve.voila_command` (e.g.
     ``kernel_timeout``).  Stop it with :func:`stop_voila`."""
-    from stpexplorer.serve import voila_command, voila_environment
+    from stpexplorer.dashboard.serve import voila_command, voila_environment
 
     port = free_port()
     env = voila_environment()
