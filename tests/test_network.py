@@ -58,6 +58,49 @@ def test_stp_invariants_and_recorded_synapse_equals_recursion(engine, name):
     np.testing.assert_array_equal(result.syn_spike_t_ms, result.spike_t_ms[result.spike_i == result.syn_pre])
 
 
+def _markram_recursion(times_ms, U, Omega_f, Omega_d) -> np.ndarray:
+    """u (after the facilitation jump), x (before release) and r = u·x at each
+    spike, from rest (u_1 = U, x_1 = 1): Markram, Wang & Tsodyks (1998) with
+    τ_F = 1/Ω_f, τ_rec = 1/Ω_d (rates in 1/s), written out here."""
+    u, x = U, 1.0
+    rows = [(u, x, u * x)]
+    for gap_s in np.diff(times_ms) * 1e-3:
+        x = 1 - (1 - x * (1 - u)) * np.exp(-Omega_d * gap_s)
+        u = U + u * (1 - U) * np.exp(-Omega_f * gap_s)
+        rows.append((u, x, u * x))
+    return np.array(rows).T
+
+
+def _first_target(params: Params, pre: int, population: str) -> int:
+    """The first excitatory (``"e"``) or inhibitory (``"i"``) target of ``pre`` for seed 0."""
+    from stpexplorer import model
+
+    real = model.draw_realisation(params, 0, noise=False)
+    path = real.exc if pre < params.N_e else real.inh
+    targets = path.post[path.pre == pre]
+    return int(targets[(targets >= params.N_e) == (population == "i")][0])
+
+
+@pytest.mark.parametrize("population", ["e", "i"])
+def test_default_presynaptic_storage_records_the_closed_form_recursion(engine, default_result, population):
+    """The default engine keeps STP once per presynaptic neuron and target
+    population: a synapse of the default network onto an excitatory and one
+    onto an inhibitory neuron release u·x of the recursion at every spike of
+    the presynaptic neuron (default U_0 0.6, Ω_f 3.33/s, Ω_d 2/s)."""
+    assert engine.stp_storage == "presynaptic"
+    params = Params()
+    post = _first_target(params, params.rec_pre, population)
+    result = default_result if default_result.syn_post == post else \
+        simulate(params.replace(rec_post=post), seed=0, engine=engine)
+    assert (result.syn_pre, result.syn_post) == (params.rec_pre, post)
+    assert len(result.syn_spike_t_ms) >= 3
+    np.testing.assert_array_equal(result.syn_spike_t_ms, result.spike_t_ms[result.spike_i == result.syn_pre])
+    u, x, r = _markram_recursion(result.syn_spike_t_ms, 0.6, 3.33, 2.0)
+    np.testing.assert_allclose(result.u_at_spikes, u, rtol=1e-9)
+    np.testing.assert_allclose(result.x_at_spikes, x, rtol=1e-9)
+    np.testing.assert_allclose(result.r_at_spikes, r, rtol=1e-9)
+
+
 def test_depressing_preset_releases_less_per_later_spike_and_facilitating_more(engine):
     dep = simulate(presets.DEPRESSING, seed=0, engine=engine)
     fac = simulate(presets.FACILITATING, seed=0, engine=engine)
