@@ -23,6 +23,8 @@ from stpexplorer.engine.build_cache import process_alive
 
 STOP_WITHIN_S = 10
 START_TIMEOUT_S = 90
+#: A --kernel-timeout other than the default (120 s), so that a value lost on the way shows
+KERNEL_TIMEOUT_S = 37
 
 
 def _free_port() -> int:
@@ -86,19 +88,28 @@ def test_voila_command_frees_kernels_of_gone_pages_and_serves_the_offline_templa
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_voila_and_every_kernel_and_frees_the_port(sig, build_cache, tmp_path):
+    """Also: the running server culls kernels of gone pages after the
+    ``--kernel-timeout`` given on the command line (its kernel manager says so
+    in its log when the first kernel starts)."""
     port = _free_port()
     env = dict(os.environ, STPEXPLORER_CACHE=build_cache)
     log_path = tmp_path / "dashboard.log"
     log = open(log_path, "w")
     process = subprocess.Popen([sys.executable, "-m", "stpexplorer.cli", "dashboard", "--no-browser",
-                                f"--port={port}", "--pool-size=1"], env=env,
+                                f"--port={port}", "--pool-size=1", f"--kernel-timeout={KERNEL_TIMEOUT_S}"],
+                               env=env,
                                stdout=log, stderr=subprocess.STDOUT)  # a file: a full pipe would block Voila
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not (_answers(f"http://127.0.0.1:{port}/") and _kernels(serve.descendants(process.pid))):
+        while not (_answers(f"http://127.0.0.1:{port}/") and _kernels(serve.descendants(process.pid))
+                   and "Culling kernels" in log_path.read_text()):
             assert process.poll() is None, log_path.read_text()[-2000:]
             assert time.monotonic() < deadline, "the dashboard did not start with a kernel"
             time.sleep(0.3)
+        culling = [line for line in log_path.read_text().splitlines() if "Culling kernels" in line]
+        interval = serve.cull_interval(KERNEL_TIMEOUT_S)
+        assert culling == [f"[Voila] Culling kernels with idle durations > {KERNEL_TIMEOUT_S} seconds at "
+                           f"{interval} second intervals ..."], culling  # and not those with an open page
         tree = serve.descendants(process.pid)
         kernels = _kernels(tree)
         assert kernels and len(tree) >= 2  # Voila and its preheated kernel
