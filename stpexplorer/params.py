@@ -16,7 +16,9 @@ import dataclasses
 import decimal
 import json
 import math
+import os
 import reprlib
+import stat
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -254,12 +256,26 @@ class Params:
                 raise ValueError(f"parameters are not UTF-8 text (byte 0x{text[exc.start]:02x} "
                                  f"at position {exc.start})") from None
         try:
-            data = json.loads(text, parse_int=_parse_json_int)
+            data = json.loads(text, parse_int=_parse_json_int, object_pairs_hook=_refuse_duplicate_keys)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"parameters are not valid JSON: {exc}") from None
         except RecursionError:
             raise ValueError("parameters are not valid JSON: nested too deeply") from None
         return cls.from_dict(data, base)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, base: "Params | None" = None) -> "Params":
+        """Parameters from a JSON file (UTF-8, at most :data:`MAX_JSON_BYTES`)
+        over ``base``.  Only a regular file is read: a FIFO, device or
+        directory is refused before anything is read, so it cannot hang.
+        Errors are ``ValueError`` messages that start with the path."""
+        try:
+            payload = _read_regular_file(path, MAX_JSON_BYTES)
+            return cls.from_json(payload, base)
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
 
     def replace(self, **changes) -> "Params":
         return dataclasses.replace(self, **changes)
@@ -359,6 +375,43 @@ def _short_repr(value: Any) -> str:
         digits = int(value.bit_length() * math.log10(2)) + 1
         digits -= abs(value) < 10 ** (digits - 1)  # the estimate is one too high at most
         return f"{'-' if value < 0 else ''}<integer of {digits} digits>"
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; a key given twice is an error (JSON's usual
+    "the last one wins" would silently drop a value)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {_short_repr(key)} is given twice ({_short_repr(data[key])} and "
+                             f"{_short_repr(value)}); keep one")
+        data[key] = value
+    return data
+
+
+_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _check_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+        raise ValueError(f"this is {kind}; give a regular JSON file")
+
+
+def _read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of the regular file ``path`` (one more, so an
+    oversized file is seen as such).  Refuses other kinds of files: checked
+    before opening and again on the opened file, which is opened without
+    blocking (a FIFO put in its place meanwhile cannot make the open wait)."""
+    _check_regular(os.stat(path).st_mode)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        _check_regular(info.st_mode)
+        if info.st_size > limit:
+            raise ValueError(f"the file is {info.st_size} bytes; the limit is {limit} bytes ({limit // 1024} kB)")
+        return handle.read(limit + 1)  # the file may grow meanwhile: from_json checks the size
 
 
 def _parse_json_int(text: str) -> int:

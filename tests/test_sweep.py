@@ -32,10 +32,15 @@ def test_sweep_rows_match_direct_runs_and_failures_stay_in_their_row(client, bui
     assert len(rows) == 6 and [(r["U_0"], r["C_m"]) for r in rows] == [
         (u, c) for u in grid["U_0"] for c in grid["C_m"]]
     by_point = {(r["U_0"], r["C_m"]): r for r in rows}
-    assert "U_0=1.5" in by_point[(1.5, 1.0)]["error"]  # an invalid point: its own row
-    assert by_point[(0.2, 0.01)]["diverged"] and "diverged at t" in by_point[(0.2, 0.01)]["error"]
+    invalid = by_point[(1.5, 1.0)]
+    assert "U_0=1.5" in invalid["error"] and invalid["status"] == "invalid"  # an invalid point: its own row
+    diverged = by_point[(0.2, 0.01)]
+    assert diverged["diverged"] and "diverged at t" in diverged["error"] and diverged["status"] == "diverged"
     ok = by_point[(0.6, 1.0)]
-    assert ok["error"] == "" and not ok["diverged"]
+    assert ok["error"] == "" and not ok["diverged"] and ok["status"] == "ok"
+    # a re-run gives the same for all of them: every row is stored, as returned
+    stored = [json.loads(path.read_text()) for path in (tmp_path / "rows").glob("*.json")]
+    assert sorted(stored, key=str) == sorted(rows, key=str)
     direct = sw.summarise(simulate(base.replace(U_0=0.6), seed=0, engine=engine))
     for measure in sw.MEASURES:
         assert ok[measure] == pytest.approx(direct[measure], rel=1e-12)
@@ -73,7 +78,7 @@ def test_cli_sweep_writes_table_and_heatmaps(build_cache, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     with open(tmp_path / "sweep.csv") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 4 and all(r["error"] == "" for r in rows)
+    assert len(rows) == 4 and all(r["error"] == "" and r["status"] == "ok" for r in rows)
     assert np.all(np.array([float(r["rate_e_hz"]) for r in rows]) > 0)
     for measure in sw.MEASURES:
         assert (tmp_path / f"heatmap_{measure}.png").read_bytes()[:4] == b"\x89PNG"
@@ -98,7 +103,7 @@ class _FailingEngine:
 def test_an_unexpected_failure_in_a_task_stays_in_its_row():
     row = sw.run_point(BASE.to_dict(), 0, None, engine=_FailingEngine())
     assert row["error"] == "unexpected MemoryError: no memory left on the worker"
-    assert row["seed"] == 0 and not row["diverged"]
+    assert row["seed"] == 0 and not row["diverged"] and row["status"] == "retry"  # may not repeat
 
 
 # -- measures on spike trains with known answers --------------------------------
