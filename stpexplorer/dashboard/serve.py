@@ -135,7 +135,7 @@ def redirect_unwritable_folders(env: dict[str, str], scratch: Path) -> dict[str,
     """Point every unwritable folder of ``env`` to a sub-folder of ``scratch``
     (Jupyter would answer every page with HTTP 500, saying nothing). Returns what moved."""
     moved = unwritable_folders(env)
-    for name, path in moved.items():
+    for name in moved:
         env[name] = str(scratch / name.lower())
     return moved
 

@@ -19,9 +19,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from conftest import IN_CI, open_page, wait_loaded
 from servers import _answers, free_port
-
 from stpexplorer.dashboard.serve import unwritable_folders
 
 
