@@ -191,7 +191,7 @@ def cmd_dashboard(args) -> int:
     from .dashboard.serve import serve
 
     return serve(port=args.port, open_browser=not args.no_browser, pool_size=args.pool_size,
-                 ip=args.ip, kernel_timeout=args.kernel_timeout)
+                 ip=args.ip, kernel_timeout=args.kernel_timeout, prebuild=not args.no_prebuild)
 
 
 SET_HELP = ("change one parameter, e.g. U_0=0.3; repeatable; 'stpexplorer params' lists the "
@@ -262,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="shut down the kernel of a page that is gone (closed, browser killed, network "
                            "lost) after SECONDS without connection or activity, 5..86400 (default: "
                            f"{DEFAULT_KERNEL_TIMEOUT_S}); an open page keeps its kernel however long it idles")
+    dash.add_argument("--no-prebuild", action="store_true",
+                      help="do not compile the presets' network structures in the background at start "
+                           "(by default each preset not built yet is compiled once, at low priority)")
     dash.set_defaults(func=cmd_dashboard)
     return parser
 

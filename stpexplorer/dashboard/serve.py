@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..engine.build_cache import process_alive
+from ..engine.prebuild import command as prebuild_command
 
 #: Seconds after which a kernel whose page is gone (no connection, no activity) is shut down.
 DEFAULT_KERNEL_TIMEOUT_S = 120
@@ -204,13 +205,29 @@ def _die_with_parent() -> None:
         pass
 
 
+def start_prebuild(env: dict[str, str]) -> subprocess.Popen:
+    """Compile every preset's structure in the background at low priority
+    (:mod:`stpexplorer.engine.prebuild`); it dies with this process."""
+    return subprocess.Popen(prebuild_command(), env=env, stdin=subprocess.DEVNULL, start_new_session=True,
+                            preexec_fn=_die_with_parent)
+
+
+def stop_prebuild(process: subprocess.Popen | None) -> None:
+    """Stop the background compiles (their compile subprocess stops with its parent)."""
+    if process is None or process.poll() is not None:
+        return
+    process.kill()
+    process.wait()
+
+
 def serve(port: int = 8866, open_browser: bool = True, pool_size: int = 1,
-          ip: str = "127.0.0.1", kernel_timeout: int = DEFAULT_KERNEL_TIMEOUT_S) -> int:
+          ip: str = "127.0.0.1", kernel_timeout: int = DEFAULT_KERNEL_TIMEOUT_S, prebuild: bool = True) -> int:
     """Run Voila on the packaged notebook until SIGINT (Ctrl-C) or SIGTERM.
 
     ``ip`` 0.0.0.0 serves every network interface (a class network; Voila has
     no login); ``kernel_timeout`` is how long a kernel whose page is gone is
-    kept (seconds).
+    kept (seconds); ``prebuild`` compiles the presets' structures in the
+    background meanwhile.
     """
     command = voila_command(port, open_browser, pool_size, ip, kernel_timeout)
     env = voila_environment()
@@ -226,6 +243,7 @@ def serve(port: int = 8866, open_browser: bool = True, pool_size: int = 1,
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    background = start_prebuild(env) if prebuild else None
     stopping = []
 
     def on_signal(signum, frame):
@@ -240,6 +258,7 @@ def serve(port: int = 8866, open_browser: bool = True, pool_size: int = 1,
     finally:
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the stop
+        stop_prebuild(background)
         stop_server(process)
         shutil.rmtree(scratch, ignore_errors=True)
         for sig, handler in previous.items():
