@@ -63,7 +63,7 @@ def test_dashboard_with_a_read_only_home_serves_working_pages(read_only_home, pr
     log_path = tmp_path / "dashboard.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "stpexplorer.cli", "dashboard", "--no-browser",
-                                 f"--port={port}", "--pool-size=0"],
+                                 f"--port={port}", "--pool-size=0", "--no-prebuild"],
                                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:

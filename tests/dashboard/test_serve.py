@@ -96,7 +96,8 @@ def test_a_signal_stops_voila_and_every_kernel_and_frees_the_port(sig, build_cac
     log_path = tmp_path / "dashboard.log"
     log = open(log_path, "w")
     process = subprocess.Popen([sys.executable, "-m", "stpexplorer.cli", "dashboard", "--no-browser",
-                                f"--port={port}", "--pool-size=1", f"--kernel-timeout={KERNEL_TIMEOUT_S}"],
+                                f"--port={port}", "--pool-size=1", f"--kernel-timeout={KERNEL_TIMEOUT_S}",
+                                "--no-prebuild"],  # the background compiles have their own test
                                env=env,
                                stdout=log, stderr=subprocess.STDOUT)  # a file: a full pipe would block Voila
     try:
