@@ -452,11 +452,13 @@ def output_files(built: Built, device) -> dict[str, list]:
     Brian2's standalone binary writes every array into its results folder;
     with this table a later process reads a run's results with numpy alone.
     """
+    from .engine.brian2_internals import array_filename
+
     table = {}
     for name, (obj, var) in _present(built, {**OUTPUTS, **CONNECTIVITY_OUTPUTS}).items():
         variable = obj.variables[var]
         columns = len(obj.record) if getattr(variable, "ndim", 1) == 2 else 0
-        table[name] = [device.get_array_filename(variable), np.dtype(variable.dtype).str, columns]
+        table[name] = [array_filename(device, variable), np.dtype(variable.dtype).str, columns]
     return table
 
 
@@ -480,26 +482,11 @@ def connect_in_chunks(syn, pre: np.ndarray, post: np.ndarray, offset: int) -> No
 
 
 def _forget_cached_arrays(syn, keep_synapse_indices: bool = False) -> None:
-    """Drop the standalone device's in-memory copies of ``syn``'s large arrays.
+    """Drop the standalone device's in-memory copies of ``syn``'s large arrays
+    (see :func:`stpexplorer.engine.brian2_internals.forget_cached_arrays`)."""
+    from .engine.brian2_internals import forget_cached_arrays
 
-    The values stay in the build (static arrays, written at build time); a
-    dropped entry means "not known in Python", which Brian2 handles by reading
-    the results of a run.  ``keep_synapse_indices`` leaves the running cache
-    of synapse indices that the next ``connect`` call appends to, emptied.
-    """
-    import brian2 as b2
-
-    cache = getattr(b2.get_device(), "array_cache", None)
-    if cache is None:
-        return  # runtime device: no such cache
-    for var in list(cache):
-        owner = getattr(var, "owner", None)  # a weak proxy: compare names
-        if getattr(owner, "name", None) != syn.name or cache[var] is None or np.size(cache[var]) <= 1:
-            continue
-        if keep_synapse_indices and var.name in ("_synaptic_pre", "_synaptic_post"):
-            del cache[var]  # the next connect call starts a new (partial) list
-        else:
-            cache[var] = None
+    forget_cached_arrays(syn.name, keep_synapse_indices)
 
 
 def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -> Built:

@@ -15,11 +15,16 @@ import tempfile
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from .. import model
 from ..params import Params
 
 
 def cache_root() -> Path:
+    """``$STPEXPLORER_CACHE``, else ``$XDG_CACHE_HOME/stpexplorer`` or
+    ``~/.cache/stpexplorer``.  It may be read-only (a cache prepared for a
+    class): its complete builds are run, new ones go to :func:`writable_root`."""
     root = os.environ.get("STPEXPLORER_CACHE")
     if root:
         return Path(root)
@@ -69,6 +74,28 @@ def file_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def writable(path: Path) -> bool:
+    """Whether this process may create files in ``path`` (or, if it does not
+    exist yet, in its nearest existing parent).  A read-only mount is not
+    writable even for root; permission bits are (root ignores them)."""
+    path = Path(path)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+
+
+def writable_root() -> Path:
+    """This user's own directory for builds and run results when the cache is
+    read-only: ``stpexplorer-<uid>`` in the temporary directory, created
+    private; refused if another user owns it."""
+    root = Path(tempfile.gettempdir()) / f"stpexplorer-{os.getuid()}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    info = root.lstat()
+    if not root.is_dir() or root.is_symlink() or info.st_uid != os.getuid():
+        raise RuntimeError(f"{root} is not a directory of this user; remove it or set TMPDIR")
+    return root
+
+
 def build_lock(directory: Path):
     """The lock of one build directory (a file beside it): held while it is
     compiled or removed."""
@@ -81,6 +108,19 @@ RESULTS_PREFIX = "results-"
 def results_dir_name() -> str:
     """Each process and thread runs the binary into its own results folder."""
     return f"{RESULTS_PREFIX}{os.getpid()}-{threading.get_ident()}"
+
+
+def results_parent(build_dir: Path) -> Path:
+    """Where the results folders of runs of ``build_dir`` go: the build itself,
+    or for a read-only build a folder of its name in :func:`writable_root`."""
+    if writable(build_dir):
+        return build_dir
+    return writable_root() / "runs" / build_dir.name
+
+
+def results_dir(build_dir: Path) -> Path:
+    """This process's and thread's results folder for runs of ``build_dir``."""
+    return results_parent(build_dir) / results_dir_name()
 
 
 def process_alive(pid: int) -> bool:
@@ -101,7 +141,11 @@ def process_alive(pid: int) -> bool:
 def remove_results(build_dir: Path, only_this_process: bool = False) -> None:
     """Delete the results folders of processes that have ended (killed kernels
     leave theirs behind), or with ``only_this_process`` this process's own."""
-    for path in build_dir.glob(RESULTS_PREFIX + "*-*"):
+    try:
+        parent = results_parent(build_dir)
+    except (OSError, RuntimeError):
+        return
+    for path in parent.glob(RESULTS_PREFIX + "*-*"):
         try:
             pid = int(path.name[len(RESULTS_PREFIX):].split("-")[0])
         except ValueError:
@@ -122,9 +166,12 @@ def compiler_available() -> bool:
         return probe.returncode == 0
 
 
+BINARY_HASH = "main sha256"
+
+
 def build_manifest(directory: Path) -> dict[str, int | str]:
     """Size of every file of a build (results folders excepted) and a hash of
-    its binary: written into the completion marker, checked when a run fails."""
+    its binary: written into the completion marker, checked before every run."""
     manifest: dict[str, int | str] = {}
     for path in sorted(directory.rglob("*")):
         relative = path.relative_to(directory)
@@ -133,17 +180,51 @@ def build_manifest(directory: Path) -> dict[str, int | str]:
         manifest[str(relative)] = path.stat().st_size
     binary = directory / "main"
     if binary.is_file():
-        manifest["main sha256"] = hashlib.sha256(binary.read_bytes()).hexdigest()
+        manifest[BINARY_HASH] = _binary_hash(binary)
     return manifest
+
+
+def _binary_hash(binary: Path) -> str:
+    info = binary.stat()
+    return _hash_file(str(binary), info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _hash_file(path: str, inode: int, size: int, mtime_ns: int) -> str:
+    """sha256 of a file, recomputed whenever it is replaced, resized or written."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def build_damage(directory: Path) -> str | None:
+    """What differs in a completed build from when it was written (a missing,
+    resized or changed file), or None when it is intact.  A stat of every
+    file of the manifest: cheap enough before every run (about 1 ms)."""
+    try:
+        recorded = json.loads((directory / COMPLETE_MARKER).read_text())
+    except (OSError, ValueError):
+        return f"its completion marker {COMPLETE_MARKER} is missing or unreadable"
+    if not isinstance(recorded, dict) or BINARY_HASH not in recorded:
+        return f"its completion marker {COMPLETE_MARKER} is not a manifest"
+    for name, size in recorded.items():
+        if name == BINARY_HASH:
+            continue
+        try:
+            actual = (directory / name).stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if actual != size:
+            return f"{name} has {actual} bytes instead of {size}"
+    try:
+        if _binary_hash(directory / "main") != recorded[BINARY_HASH]:
+            return "the binary main was changed"
+    except OSError:
+        return "the binary main is missing"
+    return None
 
 
 def build_intact(directory: Path) -> bool:
     """Whether a completed build still has every file as it was written."""
-    try:
-        recorded = json.loads((directory / COMPLETE_MARKER).read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(recorded, dict) and recorded == build_manifest(directory)
+    return build_damage(directory) is None
 
 
 #: Written into a build directory with the completion marker: how to run the
@@ -152,10 +233,79 @@ RUN_SPEC = "run_spec.json"
 
 
 def load_run_spec(directory: Path) -> dict | None:
-    """The run description of a completed build, or None if not built (yet)."""
+    """The run description of a completed build, or None if not built (yet)
+    or if it is not a run description (damaged: to be rebuilt)."""
     if not (directory / COMPLETE_MARKER).exists():
         return None
     try:
-        return json.loads((directory / RUN_SPEC).read_text())
+        spec = json.loads((directory / RUN_SPEC).read_text())
     except (OSError, ValueError):
         return None
+    return spec if run_spec_problem(spec) is None else None
+
+
+def _plain_file_name(name) -> bool:
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name
+
+
+def run_spec_problem(spec) -> str | None:
+    """What is wrong with the shape of a run description (None if nothing):
+    ``outputs`` (name -> [file, dtype, columns]) with every output that a
+    result needs, ``sizes`` (name -> how many bytes the run writes, see
+    :func:`brian2_internals.output_sizes`), ``run_dtypes`` (run argument ->
+    dtype) and ``environment`` (name -> value)."""
+    if not isinstance(spec, dict):
+        return "not a JSON object"
+    for key in ("outputs", "sizes", "run_dtypes", "environment"):
+        if not isinstance(spec.get(key), dict):
+            return f"no {key!r} object"
+    outputs, sizes = spec["outputs"], spec["sizes"]
+    missing = sorted(set(REQUIRED_OUTPUTS) - set(outputs))
+    if missing:
+        return f"outputs {missing} missing"
+    for name, entry in outputs.items():
+        if not (isinstance(entry, list) and len(entry) == 3 and _plain_file_name(entry[0])
+                and _valid_dtype(entry[1]) and isinstance(entry[2], int) and entry[2] >= 0):
+            return f"output {name!r} is not [file name, dtype, columns]"
+        size = sizes.get(name)
+        fixed = isinstance(size, list) and len(size) == 2 and size[0] == "fixed" and isinstance(size[1], int)
+        counted = (isinstance(size, list) and len(size) == 3 and size[0] == "count" and _plain_file_name(size[1])
+                   and _valid_dtype(size[2]))
+        if not (fixed or counted):
+            return f"no size of output {name!r}"
+    if not all(isinstance(v, str) and _valid_dtype(v) for v in spec["run_dtypes"].values()):
+        return "a run argument's dtype is invalid"
+    if not all(isinstance(v, str) for v in spec["environment"].values()):
+        return "an environment value is not a string"
+    return None
+
+
+#: Outputs every run writes (the others depend on the synapse model and STP).
+REQUIRED_OUTPUTS = ("spike_i", "spike_t", "trace_t", "v", "t_diverged")
+
+
+def _valid_dtype(text) -> bool:
+    try:
+        return isinstance(text, str) and np.dtype(text).kind in "biuf"
+    except TypeError:
+        return False
+
+
+def compile_log(directory: Path) -> Path:
+    """The full output of the last compile of ``directory`` (beside it)."""
+    return directory.with_name(directory.name + ".compile.log")
+
+
+def no_space_note(path: Path, needed_bytes: int = 0) -> str | None:
+    """``"no space left in <path> (N bytes free)"`` when the file system of
+    ``path`` has less than ``needed_bytes`` + 64 kB free, else None."""
+    probe = Path(path)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return None
+    if free >= needed_bytes + 65536:
+        return None
+    return f"no space left in {path} ({free} bytes free)"

@@ -1,15 +1,24 @@
 """Brian2's ``cpp_standalone`` device: compile once per structure, re-run the
-binary with run arguments (no Brian2 needed for that)."""
+binary with run arguments (no Brian2 needed for that).
+
+Faults give an error or a rebuild, never a result of another network: a
+build is checked against its manifest before every run and its binary's
+complaints are read; a run's output files must have the sizes the build
+says; a compile starts from an empty directory, runs in its own process
+group at low priority with as many jobs as there are cores, and its
+failures name the cause and the log."""
 
 from __future__ import annotations
 
 import atexit
-import gc
+import errno
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -17,89 +26,356 @@ from pathlib import Path
 import numpy as np
 
 from .. import model
-from ..errors import TimeLimitError
+from ..errors import (
+    CompileError,
+    CompileKilledError,
+    DamagedBuildError,
+    NoSpaceError,
+    TimeLimitError,
+    TransientError,
+)
 from ..params import Params
 from ..results import Result
+from . import brian2_internals as internals
 from .build_cache import (
     COMPLETE_MARKER,
     RUN_SPEC,
-    build_intact,
+    build_damage,
     build_key,
     build_lock,
     build_manifest,
     cache_root,
+    compile_log,
     load_run_spec,
+    no_space_note,
     remove_results,
-    results_dir_name,
+    results_dir,
+    writable,
+    writable_root,
 )
 from .collect import collect
 from .limits import time_limit_message, time_limit_s
 from .runtime import BRIAN_LOCK
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on: the compile's ``make -j`` limit."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in full or not at all (a temporary file renamed)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _empty_directory(directory: Path) -> None:
+    """Remove everything in ``directory`` (the leftovers of a failed or killed
+    compile, or an unreadable run spec) so that a compile starts clean."""
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+
+
 def compile_build(params: Params, seed: int, directory: Path, stp_storage: str) -> None:
     """Generate and compile the network of ``params``/``seed`` into ``directory``
     (under its file lock; nothing to do if another process completed it).
 
-    This is the only step that needs Brian2.  It writes the binary, the
-    completion marker with a manifest of the build, and :data:`RUN_SPEC`.
+    This is the only step that needs Brian2.  It starts from an empty
+    directory, writes the binary, :data:`RUN_SPEC` and the completion marker
+    with a manifest of the build (each file in full or not at all); ``make``'s
+    output goes to :func:`compile_log`.  Raises :class:`CompileError` (or a
+    subclass naming a killed compile or a full disk).
     """
-    import brian2 as b2
-    from brian2.devices.device import reset_device
-
     real = model.draw_realisation(params, seed)
     with BRIAN_LOCK, build_lock(directory):
         if load_run_spec(directory) is not None:
             return  # compiled before, by this or another process: never rewritten (it may be running)
-        b2.set_device("cpp_standalone", build_on_run=False, directory=str(directory))
-        device = b2.get_device()
-        device.reinit()
-        device.activate(build_on_run=False, directory=str(directory))
-        gc.collect()  # free the old objects' names only now that the device forgot them
+        log = compile_log(directory)
+        try:
+            _empty_directory(directory)
+            log.write_text("")
+        except OSError as exc:
+            raise _write_failure(f"preparing the build directory {directory} failed", directory, exc) from None
+        device = internals.fresh_standalone_device(directory)
         try:
             built = model.build(params, real, stp_storage)
-            built.net.run(params.duration * b2.ms, namespace={})
-            device.build(directory=str(directory), compile=True, run=False, with_output=False)
-            environment = {**b2.prefs["devices.cpp_standalone.run_environment_variables"],
-                           **device.run_environment_variables}
-            spec = {"outputs": model.output_files(built, device),
-                    "environment": {k: str(v) for k, v in environment.items()}}
-            (directory / RUN_SPEC).write_text(json.dumps(spec))
-            (directory / COMPLETE_MARKER).write_text(json.dumps(build_manifest(directory)))
+            built.net.run(params.duration * _brian_ms(), namespace={})
+            internals.compile_device(device, directory, usable_cores(), log)
+            spec = _run_spec(built, device, params, real, stp_storage)
+            _write_atomically(directory / RUN_SPEC, json.dumps(spec))
+            _write_atomically(directory / COMPLETE_MARKER, json.dumps(build_manifest(directory)))
+        except CompileError:
+            raise
+        except OSError as exc:
+            if _is_no_space(exc, directory):
+                raise _write_failure(f"writing the build in {directory} failed", directory, exc) from None
+            raise compile_failure(directory, str(exc)) from None
+        except RuntimeError as exc:  # Brian2's "Project compilation failed (error code: N)"
+            raise compile_failure(directory, str(exc)) from None
         finally:
-            device.static_arrays.clear()
-            reset_device()
-            gc.collect()
+            internals.release_standalone_device(device)
+
+
+def _brian_ms():
+    import brian2 as b2
+
+    return b2.ms
+
+
+def _run_spec(built, device, params: Params, real: model.Realisation, stp_storage: str) -> dict:
+    """How to run the compiled binary and read its results without Brian2."""
+    outputs = model.output_files(built, device)
+    run_dtypes = {f"{obj_name}.{var}": internals.variable_dtype(built.obj(obj_name), var)
+                  for obj_name, var, _ in model.run_values(params, real, stp_storage)}
+    return {"outputs": outputs,
+            "sizes": internals.output_sizes(device, {name: entry[0] for name, entry in outputs.items()}),
+            "run_dtypes": run_dtypes,
+            "environment": internals.run_environment(device)}
+
+
+def _is_no_space(exc: OSError, path: Path) -> bool:
+    """Whether ``exc`` (numpy's short writes carry no errno) comes from a full file system at ``path``."""
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or no_space_note(path) is not None
+
+
+def _write_failure(what: str, path: Path, exc: OSError) -> Exception:
+    """The error for a file that could not be written: :class:`NoSpaceError`
+    naming the directory when the disk is full, else a ``RuntimeError``."""
+    if _is_no_space(exc, path):
+        return NoSpaceError(f"{what}: {no_space_note(path) or f'no space left in {path}'}")
+    return RuntimeError(f"{what}: {exc}")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def compile_failure(directory: Path, detail: str, returncode: int | None = None) -> CompileError | NoSpaceError:
+    """The error of a failed compile of ``directory``, naming its cause (killed
+    by a signal, no space left, compiler or ``make`` missing, else the first
+    compiler error) and where its full log is.  ``detail``: the compile's own
+    last words (Brian2's message or a subprocess's output)."""
+    log = compile_log(directory)
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        text = ""
+    where = f"full log: {log}" if text.strip() else f"no log was written ({log})"
+    make_status = _make_status(detail)
+    if returncode is not None and returncode < 0:
+        return CompileKilledError(f"compiling the network was stopped: killed by signal {-returncode} "
+                                  f"({_signal_name(-returncode)}); {where}")
+    if make_status is not None and make_status & 0x7F:
+        number = make_status & 0x7F
+        return CompileKilledError(f"compiling the network was stopped: make was killed by signal {number} "
+                                  f"({_signal_name(number)}); {where}")
+    note = no_space_note(directory)
+    if "no space left" in (text + detail).lower() or note:
+        return NoSpaceError(f"compiling the network failed: {note or f'no space left in {directory}'}; {where}")
+    compiler = os.environ.get("CXX", "g++")
+    if not (shutil.which(compiler) or shutil.which("c++")):
+        return CompileError(f"compiling the network failed: no C++ compiler ({compiler!r} not found on PATH); "
+                            f"{where}")
+    if not shutil.which("make"):
+        return CompileError(f"compiling the network failed: 'make' not found on PATH; {where}")
+    first_error = next((line.strip() for line in (text + "\n" + detail).splitlines()
+                        if "error" in line.lower() and line.strip()), None)
+    last_words = first_error or next((line for line in reversed(detail.strip().splitlines()) if line.strip()),
+                                     "(no output)")
+    return CompileError(f"compiling the network failed: {last_words}; {where}")
+
+
+def _make_status(detail: str) -> int | None:
+    """The wait status of ``make`` in Brian2's "(error code: N)" message."""
+    marker = "error code: "
+    if marker not in detail:
+        return None
+    digits = detail.split(marker, 1)[1].split(")", 1)[0].strip()
+    return int(digits) if digits.isdigit() else None
 
 
 #: Niceness of a compile in a subprocess (inherited by make and the compiler).
 COMPILE_NICENESS = 15
 
+#: Printed by the compile subprocess before its error message.
+COMPILE_FAILURE_PREFIX = "stpexplorer compile failure: "
+
 
 def compile_in_subprocess(params: Params, seed: int, directory: Path, stp_storage: str) -> None:
     """:func:`compile_build` in a new Python process, so that this process
-    never imports Brian2 (a dashboard kernel stays small and responsive)."""
-    code = ("import sys; from pathlib import Path; from stpexplorer.params import Params; "
-            "from stpexplorer.engine import compile_build; "
-            "compile_build(Params.from_json(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])")
-    # At low priority: the compiler (make -j, several g++) would otherwise take
-    # every core from the dashboard's kernels and their users for ~20 s.
-    done = subprocess.run([sys.executable, "-c", code, params.to_json(), str(seed), str(directory),
-                           stp_storage], capture_output=True, text=True,
-                          preexec_fn=lambda: os.nice(COMPILE_NICENESS))
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["(no output)"]
-        raise RuntimeError(f"compiling the network failed: {lines[-1]}")
+    never imports Brian2 (a dashboard kernel stays small and responsive).
+
+    The subprocess leads its own process group (``make`` and every compiler
+    are in it); when it ends, is killed or this call is interrupted, the whole
+    group is stopped.  It lowers its own priority (no ``preexec_fn``: this
+    process may have threads) and stops its group if this process dies."""
+    code = "from stpexplorer.engine.standalone import compile_child; compile_child()"
+    argv = [sys.executable, "-c", code, params.to_json(), str(seed), str(directory), stp_storage, str(os.getpid())]
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        try:
+            # wait without reaping: the group id cannot be reused before the kill below
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        finally:
+            stop_process_group(process.pid)
+            returncode = process.wait()
+        output.seek(0)
+        detail = output.read().decode(errors="replace")
+    if returncode != 0:
+        words = detail.split(COMPILE_FAILURE_PREFIX)[-1] if COMPILE_FAILURE_PREFIX in detail else detail
+        raise compile_failure(directory, words, returncode)
 
 
-def _read_outputs(results: Path, spec: dict, names=None) -> dict[str, np.ndarray]:
-    arrays = {}
+def stop_process_group(group: int) -> None:
+    """Kill every process of process group ``group`` (none left: nothing to do)."""
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _stop_own_group(*_) -> None:
+    os.killpg(0, signal.SIGKILL)  # this process, make and every compiler
+
+
+#: How often the compile subprocess checks that the process that started it lives (s).
+PARENT_CHECK_S = 0.2
+
+
+def _die_with_parent(parent: int) -> None:
+    """Stop this process's group (this process, ``make``, the compilers) once
+    process ``parent`` has died.  A thread watches: a signal handler would
+    wait for the main thread, which waits for ``make``."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        _stop_own_group()
+
+    threading.Thread(target=watch, name="stop-compile-with-parent", daemon=True).start()
+
+
+def compile_child() -> None:
+    """The compile subprocess (see :func:`compile_in_subprocess`); arguments:
+    params JSON, seed, directory, STP storage, the parent's process id."""
+    params_json, seed, directory, stp_storage, parent = sys.argv[1:6]
+    os.nice(COMPILE_NICENESS)  # inherited by make and the compilers
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, _stop_own_group)
+    _die_with_parent(int(parent))
+    try:
+        compile_build(Params.from_json(params_json), int(seed), Path(directory), stp_storage)
+    except Exception as exc:  # noqa: BLE001  reported to the parent, which names the cause
+        print(f"{COMPILE_FAILURE_PREFIX}{exc}", file=sys.stderr, flush=True)
+        sys.exit(3)
+
+
+class BinaryFailure(Exception):
+    """A run of the compiled binary failed; ``error`` is what to raise if the
+    build proves intact (else the build is rebuilt)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _output_lines(done: subprocess.CompletedProcess) -> list[str]:
+    text = (done.stdout or b"").decode(errors="replace") + "\n" + (done.stderr or b"").decode(errors="replace")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _binary_failure(done: subprocess.CompletedProcess, directory: Path, results: Path) -> BinaryFailure | None:
+    """Why a run of the binary in ``directory`` failed, or None if it did not:
+    a signal, a non-zero exit status or a complaint of Brian2's binary (which
+    exits 0 when a static array or a run argument cannot be read)."""
+    lines = _output_lines(done)
+    complaints = [line for line in lines if any(c in line for c in internals.BINARY_COMPLAINTS)]
+    if done.returncode < 0:
+        return BinaryFailure(TransientError(
+            f"the compiled network in {directory} was killed by signal {-done.returncode} "
+            f"({_signal_name(-done.returncode)})"))
+    if done.returncode == 0 and not complaints:
+        return None
+    said = "; ".join((complaints or lines)[:3]) or "no output"
+    if done.returncode == 0:  # Brian2's binary complains and carries on
+        message = f"the compiled network in {directory} could not read or write its files ({said})"
+    else:
+        message = f"the compiled network in {directory} failed (exit status {done.returncode}: {said})"
+    note = no_space_note(results)
+    return BinaryFailure(NoSpaceError(f"{message}: {note}") if note else RuntimeError(message))
+
+
+def _count(results: Path, size: list) -> tuple[int | None, str | None]:
+    """Entries of a growing output from its count file: (count, problem)."""
+    _, filename, dtype = size
+    path = results / filename
+    try:
+        counted = np.fromfile(path, dtype=np.dtype(dtype))
+    except (OSError, ValueError) as exc:
+        return None, f"{filename}: {exc}"
+    if counted.size != 1 or counted[0] < 0:
+        return None, f"{filename} has {path.stat().st_size} bytes, expected {np.dtype(dtype).itemsize}"
+    return int(counted[0]), None
+
+
+def _expected_bytes(results: Path, size: list, dtype: str, columns: int) -> tuple[int | None, str | None]:
+    if size[0] == "fixed":
+        return size[1], None
+    count, problem = _count(results, size)
+    return (None, problem) if problem else (count * np.dtype(dtype).itemsize * max(columns, 1), None)
+
+
+def read_outputs(results: Path, spec: dict, names=None) -> dict[str, np.ndarray]:
+    """A run's output arrays, by output name, each checked against the size
+    the run must have written; raises :class:`NoSpaceError` (full disk) or
+    :class:`TransientError` for missing or short files, never a result."""
+    arrays, problems, missing_bytes = {}, [], 0
     for name, (filename, dtype, columns) in spec["outputs"].items():
         if names is not None and name not in names:
             continue
-        data = np.fromfile(results / filename, dtype=np.dtype(dtype))
+        path = results / filename
+        expected, problem = _expected_bytes(results, spec["sizes"][name], dtype, columns)
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            actual = None
+        if problem is None and actual != expected:
+            problem = f"{filename} {'is missing' if actual is None else f'has {actual} bytes'}, expected {expected}"
+            missing_bytes += expected - (actual or 0)
+        if problem:
+            problems.append(problem)
+            continue
+        data = np.fromfile(path, dtype=np.dtype(dtype))
         arrays[name] = data.reshape(-1, columns).T if columns else data
+    if problems:
+        message = f"the run's output in {results} is incomplete ({'; '.join(list(dict.fromkeys(problems))[:3])})"
+        note = no_space_note(results, missing_bytes)
+        raise NoSpaceError(f"{message}: {note}") if note else TransientError(message)
     return arrays
+
+
+def _remove_outputs(results: Path, spec: dict) -> None:
+    """Delete the output files of an earlier run in ``results``: a file the
+    next run fails to write is then missing, never stale."""
+    for name, (filename, _, _) in spec["outputs"].items():
+        (results / filename).unlink(missing_ok=True)
+        size = spec["sizes"][name]
+        if size[0] == "count":
+            (results / size[1]).unlink(missing_ok=True)
 
 
 _RESULTS_TO_REMOVE_AT_EXIT: set[Path] = set()
@@ -111,7 +387,13 @@ class StandaloneEngine:
     Builds live in :func:`cache_root` (``$STPEXPLORER_CACHE`` or
     ``~/.cache/stpexplorer``), keyed by the structural parameters, the seed and
     the model code; a file lock makes concurrent processes wait for one build
-    instead of racing.  A build whose binary fails is rebuilt from scratch once.
+    instead of racing.  Before every run the build is checked against the
+    manifest written when it completed; a damaged build (a deleted, truncated
+    or changed file, or one its binary complains about) is rebuilt from
+    scratch once, and a run's output files must have the sizes the build
+    says.  A read-only cache (prepared once for a class) serves its complete
+    builds; results, new builds and their locks then go to
+    :func:`writable_root`.
 
     Only compiling needs Brian2: a compiled network is run with its run
     arguments and its result files read with numpy, so a process that re-runs
@@ -132,6 +414,8 @@ class StandaloneEngine:
         #: how the compiled binary is started, inside the build directory
         self.run_command = ["./main"]
         self._loaded: dict[str, tuple[dict, Path, model.Realisation]] = {}
+        #: damaged builds in read-only places: built again in writable_root()
+        self._unusable: set[Path] = set()
         self._lock = threading.RLock()
         self._dir = None
         self._real = None
@@ -145,7 +429,12 @@ class StandaloneEngine:
         return not self.isolate_build
 
     def _directory(self, key: str) -> Path:
-        return self.cache / f"build-{key}"
+        """The build directory of ``key``: in the cache, unless the cache is
+        read-only and holds no usable build of it (then in :func:`writable_root`)."""
+        shared = self.cache / f"build-{key}"
+        if shared not in self._unusable and (writable(shared) or load_run_spec(shared) is not None):
+            return shared
+        return writable_root() / f"build-{key}"
 
     # -- build ----------------------------------------------------------
     def _prepare(self, params: Params, seed: int, progress=None) -> tuple[dict, Path, model.Realisation]:
@@ -164,7 +453,8 @@ class StandaloneEngine:
                 self.compiles += 1
                 spec = load_run_spec(directory)
                 if spec is None:
-                    raise RuntimeError(f"the build in {directory} did not complete")
+                    raise CompileError(f"the build in {directory} did not complete; full log: "
+                                       f"{compile_log(directory)}")
             remove_results(directory)
             if directory not in _RESULTS_TO_REMOVE_AT_EXIT:
                 _RESULTS_TO_REMOVE_AT_EXIT.add(directory)
@@ -186,64 +476,75 @@ class StandaloneEngine:
         return "load" if load_run_spec(self._directory(key)) is not None else "compile"
 
     # -- run ------------------------------------------------------------
-    def _run_args(self, params: Params, real: model.Realisation, args_dir: Path) -> list[str]:
+    def _run_args(self, params: Params, spec: dict, real: model.Realisation, args_dir: Path) -> list[str]:
         args_dir.mkdir(parents=True, exist_ok=True)
-        run_args = []
-        for obj_name, var, value in model.run_values(params, real, self.stp_storage):
-            array = np.asarray(value, dtype=np.float64)
-            if array.size == 1:
-                run_args.append(f"{obj_name}.{var}={float(array.item())!r}")
-            else:
-                path = args_dir / f"{obj_name}.{var}.dat"
-                array.tofile(path)
-                run_args.append(f"{obj_name}.{var}={path}")
-        return run_args
+        dtypes = spec["run_dtypes"]
+        return [internals.run_argument(obj_name, var, value, dtypes.get(f"{obj_name}.{var}", "<f8"), args_dir)
+                for obj_name, var, value in model.run_values(params, real, self.stp_storage)]
 
     def _run_binary(self, params: Params, spec: dict, directory: Path,
-                    real: model.Realisation) -> tuple[Path, float]:
-        """Run the compiled network with ``params`` as run arguments:
-        (results folder, seconds taken)."""
-        results = directory / results_dir_name()
-        results.mkdir(parents=True, exist_ok=True)
-        run_args = self._run_args(params, real, results / "args")
+                    real: model.Realisation) -> tuple[dict[str, np.ndarray], float]:
+        """Run the compiled network with ``params`` as run arguments: (its
+        checked output arrays, seconds taken).  Raises :class:`BinaryFailure`
+        when the binary fails (the build may be damaged)."""
+        results = results_dir(directory)
+        try:
+            results.mkdir(parents=True, exist_ok=True)
+            _remove_outputs(results, spec)
+            run_args = self._run_args(params, spec, real, results / "args")
+        except OSError as exc:
+            raise _write_failure(f"writing the run arguments into {results} failed", results, exc) from None
         limit = time_limit_s()
-        env = {**os.environ, **spec.get("environment", {})}
+        env = {**os.environ, **spec["environment"]}
         start = time.perf_counter()
         try:
-            done = subprocess.run([*self.run_command, "--results_dir", f"{results}/", *run_args],
+            done = subprocess.run(internals.binary_command(self.run_command, results, run_args),
                                   cwd=directory, env=env, capture_output=True, timeout=limit)
         except subprocess.TimeoutExpired:
             raise TimeLimitError(time_limit_message(limit)) from None
         except OSError as exc:
-            raise RuntimeError(f"the compiled network in {directory} could not be started: {exc}") from None
-        if done.returncode != 0:
-            raise RuntimeError(f"the compiled network in {directory} failed (exit status "
-                               f"{done.returncode})")
-        return results, time.perf_counter() - start
+            raise BinaryFailure(RuntimeError(f"the compiled network in {directory} could not be started: "
+                                             f"{exc}")) from None
+        elapsed = time.perf_counter() - start
+        failure = _binary_failure(done, directory, results)
+        if failure:
+            raise failure
+        return read_outputs(results, spec), elapsed
 
     def run(self, params: Params, seed: int = 0, progress=None) -> Result:
-        spec, directory, real = self._prepare(params, seed, progress)
-        try:
-            results, elapsed = self._run_binary(params, spec, directory, real)
-        except TimeLimitError:
-            raise
-        except RuntimeError:
-            if build_intact(directory):
-                raise  # the build is fine: a real failure of this run, not a cache problem
+        for attempt in range(2):
+            spec, directory, real = self._prepare(params, seed, progress)
+            damage = build_damage(directory)
+            if damage is None:
+                try:
+                    arrays, elapsed = self._run_binary(params, spec, directory, real)
+                    return collect(arrays, params, real, seed, self.name, elapsed)
+                except BinaryFailure as failure:
+                    damage = build_damage(directory)
+                    if damage is None:
+                        raise failure.error from None  # the build is fine: a real failure of this run
+            if attempt:
+                raise DamagedBuildError(f"the build in {directory} is still damaged after a rebuild: {damage}")
             # a damaged build (deleted, truncated or changed files): rebuild from scratch once
             self._discard_build(directory)
-            spec, directory, real = self._prepare(params, seed, progress)
-            results, elapsed = self._run_binary(params, spec, directory, real)
-        return collect(_read_outputs(results, spec), params, real, seed, self.name, elapsed)
+        raise AssertionError("unreachable")
 
     def read_results(self, names) -> dict[str, np.ndarray]:
         """Arrays of this thread's last run of the last loaded build, by
         :data:`model.OUTPUTS` or :data:`model.CONNECTIVITY_OUTPUTS` name (SI units)."""
         spec, directory, _ = next(v for v in self._loaded.values() if v[1] == self._dir)
-        return _read_outputs(directory / results_dir_name(), spec, names)
+        return read_outputs(results_dir(directory), spec, names)
 
     def _discard_build(self, directory: Path) -> None:
+        """Forget a damaged build and delete it, unless, checked again under
+        its lock, another process has rebuilt it meanwhile.  A build in a
+        read-only place is left alone and built again in :func:`writable_root`."""
         with self._lock:
             self._loaded = {k: v for k, v in self._loaded.items() if v[1] != directory}
+            if not writable(directory):
+                self._unusable.add(directory)
+                return
             with build_lock(directory):
+                if load_run_spec(directory) is not None and build_damage(directory) is None:
+                    return  # rebuilt by another process since this one saw the damage: keep it
                 shutil.rmtree(directory, ignore_errors=True)
