@@ -2,6 +2,7 @@
 
     python scripts/bench.py                 # 1 000 and 10 000 neurons
     python scripts/bench.py --sizes 1000    # quicker
+    python scripts/bench.py --sections lab  # only the synapse lab and the neuron gallery
 
 For each size (the ``default`` preset: 80 % excitatory, 10 % connectivity,
 conductance synapses with STP, 1 s at dt 0.1 ms) it measures
@@ -16,7 +17,10 @@ conductance synapses with STP, 1 s at dt 0.1 ms) it measures
 * for 1 000 neurons, the dashboard's change-to-redrawn-panels time in this
   kernel (simulation + drawing the three time panels), with the panels told
   that a page is attached, as the browser does (the panels then stop
-  re-encoding each image as a data URL for a page still to come).
+  re-encoding each image as a data URL for a page still to come);
+* the synapse lab and the neuron gallery: a slider move to the redrawn figure
+  in this kernel (closed forms or the single-neuron loop, then drawing), median
+  over a sequence of moves of every slider, and the number of Axes after it.
 
 Ratios are baseline time / project time from the same run.
 """
@@ -116,6 +120,52 @@ def dashboard_latency(engine, repeats: int) -> dict:
     return median_timings(explorer)
 
 
+#: (slider attribute, values) moved in turn in the synapse lab and in the gallery
+LAB_MOVES = (("U_0", (0.2, 0.35, 0.5, 0.65, 0.8)), ("Omega_f", (1.0, 5.0, 20.0, 50.0)),
+             ("Omega_d", (1.0, 2.0, 5.0, 10.0)), ("rate", (10.0, 20.0, 30.0, 40.0)),
+             ("n_spikes", (8, 10, 12)), ("gap", (300.0, 500.0, 800.0)))
+GALLERY_MOVES = (("a", (0.02, 0.03, 0.05, 0.1)), ("b", (0.2, 0.22, 0.25)), ("c", (-65.0, -55.0, -50.0)),
+                 ("d", (8.0, 4.0, 2.0)), ("current", (10.0, 15.0, 5.0, 10.0)))
+
+
+def slider_moves(tab, moves, rounds: int) -> list[float]:
+    """Seconds from setting a slider of ``tab`` to its redrawn figure, for each move
+    (a value the slider already has is skipped: it redraws nothing)."""
+    times = []
+    for _ in range(rounds):
+        for name, values in moves:
+            for value in values:
+                if getattr(tab, name).value == value:
+                    continue
+                start = time.perf_counter()
+                getattr(tab, name).value = value
+                times.append(time.perf_counter() - start)
+    return times
+
+
+def lab_latency(rounds: int) -> dict:
+    """Slider move to redrawn figure (kernel side) in the synapse lab and the gallery."""
+    from stpexplorer.dashboard.neuron_tab import NeuronGallery
+    from stpexplorer.dashboard.synapse_tab import SynapseLab
+
+    out = {}
+    for name, tab, moves in (("synapse_lab", SynapseLab(), LAB_MOVES),
+                             ("gallery", NeuronGallery(), GALLERY_MOVES)):
+        tab.fig.canvas._handle_custom_msg({"type": "initialized"}, [])  # as a page does
+        axes_before = len(tab.fig.axes)
+        if getattr(tab, "blitter", None):
+            tab.blitter.full_draws = tab.blitter.blits = tab.blitter.partial_draws = 0
+        times = slider_moves(tab, moves, rounds)
+        blitter = getattr(tab, "blitter", None)  # what the moves drew: whole figures or data over kept axes
+        draws = ({"full_draws": blitter.full_draws, "blits": blitter.blits,
+                  "partial_draws": getattr(blitter, "partial_draws", 0)} if blitter else {})
+        out[name] = {**draws, "moves": len(times), "median_s": statistics.median(times),
+                     "first_5_median_s": statistics.median(times[:5]),
+                     "last_5_median_s": statistics.median(times[-5:]), "max_s": max(times),
+                     "axes_before": axes_before, "axes_after": len(tab.fig.axes)}
+    return out
+
+
 def sweep_benchmark(points_per_axis: int, cache: str) -> dict:
     """A points × points grid over U_0 × Omega_f (default preset), serial in
     this process against the Dask path on a two-worker LocalCluster."""
@@ -147,25 +197,18 @@ def sweep_benchmark(points_per_axis: int, cache: str) -> dict:
             "serial_points_per_s": n / serial, "dask_points_per_s": n / dask_s}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--sweep-grid", type=int, default=10, help="points per axis (0: skip)")
-    args = parser.parse_args(argv)
-
+def network_section(sizes, repeats: int) -> None:
     from stpexplorer import StandaloneEngine
 
-    print(f"stpexplorer benchmark: default preset, 1 s at dt 0.1 ms, {os.cpu_count()} cores\n")
     rows = []
-    for n in args.sizes:
+    for n in sizes:
         with tempfile.TemporaryDirectory(prefix="stpx-bench-") as cache:
             first = fresh_process(n, cache)
             second = fresh_process(n, cache)
             engine = StandaloneEngine(cache=cache)
-            warm = warm_reruns(engine, n, args.repeats)
+            warm = warm_reruns(engine, n, repeats)
             peak_binary = binary_peak_mb(engine, n)
-            dash = dashboard_latency(engine, args.repeats) if n <= 1000 else {}
+            dash = dashboard_latency(engine, repeats) if n <= 1000 else {}
         base = baseline(n, 1 if n > 2000 else 3)
         row = {
             "neurons": n, "baseline_numpy_s": base, "warm_rerun_median_s": statistics.median(warm),
@@ -191,13 +234,48 @@ def main(argv=None) -> int:
               f"{r['second_process_first_result_s']:.1f} s | {r['python_peak_mb']:.0f} / "
               f"{r['binary_peak_mb']:.0f} | {dash} |")
 
-    if args.sweep_grid:
-        with tempfile.TemporaryDirectory(prefix="stpx-sweep-") as cache:
-            s = sweep_benchmark(args.sweep_grid, cache)
-        print(json.dumps(s))
-        print(f"\nsweep of {s['points']} points (1000 neurons, 1 s each): serial {s['serial_s']:.1f} s "
-              f"({s['serial_points_per_s']:.1f} points/s), Dask LocalCluster with 2 workers "
-              f"{s['dask_2_workers_s']:.1f} s ({s['dask_points_per_s']:.1f} points/s)")
+
+def sweep_section(points_per_axis: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="stpx-sweep-") as cache:
+        s = sweep_benchmark(points_per_axis, cache)
+    print(json.dumps(s))
+    print(f"\nsweep of {s['points']} points (1000 neurons, 1 s each): serial {s['serial_s']:.1f} s "
+          f"({s['serial_points_per_s']:.1f} points/s), Dask LocalCluster with 2 workers "
+          f"{s['dask_2_workers_s']:.1f} s ({s['dask_points_per_s']:.1f} points/s)")
+
+
+def lab_section(rounds: int) -> None:
+    lab = lab_latency(rounds)
+    print(json.dumps(lab))
+    print("\n| tab | slider moves | median move→figure | first 5 | last 5 | max | Axes before → after | "
+          "full draws / blits (with panels redrawn) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r in lab.items():
+        draws = f"{r['full_draws']} / {r['blits']} ({r['partial_draws']})" if "blits" in r else "all full"
+        print(f"| {name} | {r['moves']} | {r['median_s']:.3f} s | {r['first_5_median_s']:.3f} s | "
+              f"{r['last_5_median_s']:.3f} s | {r['max_s']:.3f} s | {r['axes_before']} → {r['axes_after']} | "
+              f"{draws} |")
+
+
+SECTIONS = ("network", "sweep", "lab")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--sweep-grid", type=int, default=10, help="points per axis (0: skip)")
+    parser.add_argument("--lab-rounds", type=int, default=3, help="rounds over every slider of the lab tabs")
+    args = parser.parse_args(argv)
+
+    print(f"stpexplorer benchmark: default preset, 1 s at dt 0.1 ms, {os.cpu_count()} cores\n")
+    if "network" in args.sections:
+        network_section(args.sizes, args.repeats)
+    if "sweep" in args.sections and args.sweep_grid:
+        sweep_section(args.sweep_grid)
+    if "lab" in args.sections:
+        lab_section(args.lab_rounds)
     return 0
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import lab
-from ..plotting import draw_neuron
+from ..plotting.lab import NeuronPlot
 from .controls import slider
-from .figures import new_panel, render
+from .figures import new_panel
 from .lab_tab import LabTab
 
 
@@ -32,6 +32,7 @@ class NeuronGallery(LabTab):
         self.ax_v = self.fig.add_subplot(grid[0, 0])
         self.ax_u = self.fig.add_subplot(grid[1, 0], sharex=self.ax_v)
         self.ax_phase = self.fig.add_subplot(grid[:, 1])
+        self.plot = NeuronPlot(self.ax_v, self.ax_u, self.ax_phase)
         sliders = (self.a, self.b, self.c, self.d, self.current)
         self.assemble("neuron", self.kind, self._on_kind, sliders=sliders,
                       controls=[self.kind, self.look_for, *sliders])
@@ -52,5 +53,5 @@ class NeuronGallery(LabTab):
             return
         self.error.hide()
         self.trace = trace
-        draw_neuron(trace, self.ax_v, self.ax_u, self.ax_phase, self.current.value)
-        render(self.fig)
+        self.plot.update(trace, self.current.value)
+        self.render()

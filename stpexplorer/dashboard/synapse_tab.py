@@ -13,9 +13,9 @@ import ipywidgets as W
 
 from .. import lab
 from ..params import PATHWAY_LABELS, PATHWAYS, STP_FIELDS
-from ..plotting import draw_synapse_lab
+from ..plotting.lab import SynapseLabPlot
 from .controls import field_slider, slider
-from .figures import new_panel, render
+from .figures import new_panel
 from .fit_panel import FitToData
 from .lab_tab import LabTab
 
@@ -46,6 +46,7 @@ class SynapseLab(LabTab):
         self.kind.add_class("stpx-lab-control-kind")
         self.fig, self.panel = new_panel("lab", (11.5, 6.4))
         self.axes = self.fig.subplots(2, 2)
+        self.plot = SynapseLabPlot(self.axes)
         self.assemble("synapse", self.preset, self._on_preset,
                       sliders=(self.U_0, self.Omega_f, self.Omega_d, self.rate, self.n_spikes, self.gap,
                                self.kind),
@@ -94,5 +95,5 @@ class SynapseLab(LabTab):
             return
         self.error.hide()
         self.result = res
-        draw_synapse_lab(res, self.axes)
-        render(self.fig)
+        self.plot.update(res)
+        self.render()

@@ -1,7 +1,9 @@
 """What every plot of the package shares: colours, the panel title, the look
-of an overlaid (previous or pinned) run."""
+of an overlaid (previous or pinned) run, round axis limits."""
 
 from __future__ import annotations
+
+import math
 
 from matplotlib.figure import Figure
 
@@ -23,10 +25,10 @@ def new_axes(ax=None):
     return ax
 
 
-def title(ax, text: str) -> None:
-    """A panel title, left-aligned at a fixed height."""
+def title(ax, text: str):
+    """A panel title, left-aligned at a fixed height; returns its Text."""
     # an explicit y skips matplotlib's search for a title position at every draw
-    ax.set_title(text, loc="left", fontsize=10, y=1.0)
+    return ax.set_title(text, loc="left", fontsize=10, y=1.0)
 
 
 def overlay_style(faint: bool) -> dict:
@@ -37,3 +39,31 @@ def overlay_style(faint: bool) -> dict:
 def legend_label(text: str, faint: bool) -> str:
     """``text``, left out of legends for an overlaid run."""
     return "_" + text if faint else text  # matplotlib leaves "_"-labels out of legends
+
+
+def round_step(span: float, intervals: int = 4) -> float:
+    """A round step (1, 2, 2.5 or 5 × 10^k) that cuts ``span`` into at most about ``intervals`` parts."""
+    raw = span / intervals
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+
+
+def rounded_range(low: float, high: float, intervals: int = 4, pad: float = 0.0) -> tuple[float, float]:
+    """``(low, high)``, widened by ``pad`` × its span on each side, then out to
+    multiples of a round step: limits that depend on the data alone and change
+    only when the data crosses a step."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return (0.0, 1.0)
+    span = high - low
+    if span <= 1e-12 * max(1.0, abs(high)):
+        span = abs(high) * 0.2 or 1.0
+        low, high = low - span / 2, high + span / 2
+    low, high = low - pad * span, high + pad * span
+    step = round_step(high - low, intervals)
+    return (math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step)
+
+
+def round_up(value: float, ladder=(1, 2, 5)) -> float:
+    """The smallest m × 10^k (m from ``ladder``, k an integer) at or above ``value`` > 0."""
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    return next(m * magnitude for m in (*ladder, 10) if m * magnitude >= value * (1 - 1e-9))
