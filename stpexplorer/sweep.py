@@ -189,7 +189,21 @@ def _brian_plugin():
         def setup(self, worker):
             import brian2  # noqa: F401
 
+            _ignore_ctrl_c_in_worker_process()
+
     return ImportBrian()
+
+
+def _ignore_ctrl_c_in_worker_process() -> None:
+    """Ctrl-C reaches every process of a terminal's foreground group: a local
+    worker process (a child of the sweep) leaves it to the sweep, which stores
+    what arrived and closes its cluster, instead of printing a traceback."""
+    import multiprocessing
+    import signal
+    import threading
+
+    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def local_client(n_workers: int = 2):

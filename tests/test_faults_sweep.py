@@ -2,6 +2,7 @@
 sweep, damaged or unwritable row files): every sweep resumed without the fault
 ends with rows equal to a clean sweep's, and a fault is never stored as a result."""
 
+import contextlib
 import csv
 import errno
 import json
@@ -10,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -203,20 +205,50 @@ def test_cli_sweep_stopped_at_the_time_limit_stores_nothing_and_resumes(build_ca
     _equal_to_clean(rows, engine)
 
 
-def test_cli_sweep_killed_part_way_keeps_its_rows_and_resumes(build_cache, engine, tmp_path):
+def _stderr_reader(process) -> tuple[list[int], list[str], threading.Thread]:
+    """The counts of finished points the sweep reports on stderr, as they
+    come, all of stderr's lines and the thread reading them."""
+    counts, lines = [], []
+
+    def read():
+        for line in process.stderr:
+            lines.append(line)
+            if found := re.match(r"sweep: (\d+)/\d+ points", line):
+                counts.append(int(found[1]))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return counts, lines, reader
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_cli_sweep_stopped_part_way_keeps_its_rows_and_resumes(build_cache, engine, tmp_path, stop):
+    """The sweep's process group is sent ``stop`` once the sweep reports a fifth
+    of its points done: those rows are on disk, complete; the resume reuses
+    them and computes the rest.  Ctrl-C (SIGINT to the terminal's foreground
+    group, workers included) ends the command with status 130 and no traceback."""
     simulate(BASE, seed=0, engine=engine)
-    points = 30
+    points = 20
     sweep = _cli_sweep(tmp_path, f"U_0=0.1:0.9:{points}", start_new_session=True)  # its own process group
-    rows_dir = tmp_path / "rows"
+    reported, stderr, reader = _stderr_reader(sweep)
     deadline = time.monotonic() + 300
     try:
-        while len(list(rows_dir.glob("*.json"))) < 3 and time.monotonic() < deadline and sweep.poll() is None:
+        while not (reported and reported[-1] >= points // 5) and time.monotonic() < deadline and sweep.poll() is None:
             time.sleep(0.01)
     finally:
-        os.killpg(sweep.pid, signal.SIGKILL)  # the command and its Dask workers
-        sweep.communicate(timeout=60)
+        os.killpg(sweep.pid, stop)  # the command and its Dask workers
+        try:
+            sweep.wait(timeout=60)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(sweep.pid, signal.SIGKILL)
+    if stop == signal.SIGINT:
+        reader.join(timeout=30)  # the last of stderr
+        assert sweep.returncode == 130 and "Traceback" not in "".join(stderr), "".join(stderr)[-3000:]
+    rows_dir = tmp_path / "rows"
     kept = {path.name: path.stat().st_mtime_ns for path in rows_dir.glob("*.json")}
-    assert 3 <= len(kept) < points, f"{len(kept)} rows when killed; the test needs a sweep still running"
+    assert reported and reported[-1] >= points // 5 and len(kept) >= reported[-1], (reported, len(kept))
+    assert len(kept) < points, "the sweep ended before it was stopped: the test needs it still running"
     for path in rows_dir.glob("*.json"):
         assert json.loads(path.read_text())["status"] == "ok"  # every stored row is complete
 
