@@ -2,7 +2,8 @@
 # Installs everything the tests need and runs them all:
 #   - Debian's Chromium (for the browser tests), when /usr/bin/chromium is missing;
 #   - a virtual environment in .venv with this package, its test extras
-#     (pytest, hypothesis, playwright, dask) and ruff.
+#     (pytest, hypothesis, playwright, dask, NEST) and ruff;
+# then ruff, pytest and the quick conformance report (stpexplorer validate --quick).
 # Extra arguments go to pytest, e.g. scripts/test.sh -k stp
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +19,10 @@ export STPEXPLORER_REQUIRE_BROWSER=1
 # lint first: style and import errors fail fast, before minutes of tests
 "$VENV/bin/ruff" check .
 # pytest exits 5 when it collected no test: that is a failure here, as is any non-zero code.
-exec "$VENV/bin/python" -m pytest "$@"
+# Both pytest and the conformance checks run; the script fails if either fails.
+status=0
+"$VENV/bin/python" -m pytest "$@" || status=$?
+report_dir="$(mktemp -d)"
+"$VENV/bin/stpexplorer" validate --quick --out "$report_dir" || { code=$?; [ "$status" -ne 0 ] || status=$code; }
+echo "conformance report: $report_dir/report.md"
+exit "$status"
