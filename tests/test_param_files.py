@@ -94,3 +94,18 @@ def test_cli_refuses_a_parameter_file_with_a_key_given_twice(tmp_path):
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "the key 'U_0' is given twice" in done.stderr and str(path) in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "export-script"])
+def test_cli_refuses_a_fifo_as_params_without_hanging(tmp_path, command):
+    fifo = tmp_path / "params.json"
+    os.mkfifo(fifo)
+    args = [sys.executable, "-m", "stpexplorer.cli", command, "--params", str(fifo)]
+    if command == "run":
+        args += ["--out", str(tmp_path / "out")]
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"'stpexplorer {command} --params FIFO' blocked")
+    assert done.returncode == 2
+    assert f"--params {fifo}: this is a named pipe (FIFO)" in done.stderr, done.stderr
