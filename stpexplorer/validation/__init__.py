@@ -8,7 +8,8 @@ returns report rows (:class:`~stpexplorer.validation.rows.Row`):
   against NEST's ``tsodyks2_synapse`` spike by spike;
 * :mod:`.neuron_checks` — the neuron gallery against NEST's ``izhikevich``;
 * :mod:`.network_checks` — networks built in NEST from the same realisation:
-  identical spikes up to the delivery step (shown with :mod:`.euler`), then
+  ``simulate()`` and NEST each identical, spike for spike, to a numpy Euler
+  of the realisation with its own delivery step (:mod:`.euler`), then
   statistics over seeds (:mod:`.stats`);
 * :mod:`.tool_checks` — the exported Brian2 script against ``simulate()``,
   and the fit recovering known parameters.
