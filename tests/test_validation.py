@@ -146,3 +146,13 @@ def test_a_check_that_raises_is_an_error_row_and_fails(tmp_path, monkeypatch):
     info = validation_pkg.run_validation(tmp_path, quick=True, progress=None, checks=["stp-pathways"])
     assert not info["passed"] and info["rows"][0]["status"] == rows.ERROR
     assert "RuntimeError: boom" in info["rows"][0]["details"]
+
+
+def test_nest_states_are_read_between_spikes_one_step_apart(nest):
+    from stpexplorer.validation.nest_backend import tsodyks2_per_spike
+
+    times = np.array([10.0, 10.1, 10.3, 11.0, 11.1, 50.0])
+    theirs = tsodyks2_per_spike(nest, times, 0.3, 100.0, 200.0)
+    ours = stp.recursion(times, 0.3, 10.0, 5.0)
+    for name in ("u", "x", "r"):
+        np.testing.assert_allclose(theirs[name], getattr(ours, name), rtol=0, atol=1e-14)

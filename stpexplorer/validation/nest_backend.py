@@ -71,8 +71,9 @@ def tsodyks2_per_spike(nest, spike_times_ms, U: float, tau_fac_ms: float, tau_re
     connection = nest.GetConnections(source=parrot, target=target)
     u, x = np.empty(len(times)), np.empty(len(times))
     for k, t in enumerate(times):
-        # the parrot fires at t + delay; the synapse updates when it delivers, one delay later
-        nest.Simulate(t + 2 * delay + resolution_ms - nest.biological_time)
+        # the parrot fires at t + delay and the synapse has updated by t + 2 delay; the next
+        # spike (at least one step later) updates it one step after that at the earliest
+        nest.Simulate(t + 2 * delay - nest.biological_time)
         state = connection.get(["u", "x"])
         u[k], x[k] = state["u"], state["x"]
     weights = np.asarray(recorder.get("events")["weights"], dtype=float)
