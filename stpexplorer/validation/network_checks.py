@@ -145,13 +145,16 @@ def _plot_identity(ctx: Context, label: str, ours, theirs, first) -> str:
 def check_network_statistics(ctx: Context) -> list[Row]:
     rows = []
     for label, params in networks(ctx.quick).items():
-        compared = (f"{label}: rates per population and alpha/gamma band powers of the population rate, "
-                    f"stpexplorer.simulate over seeds {seeds(ctx.quick).start}..{seeds(ctx.quick).stop - 1} "
-                    f"({params.N_e}+{params.N_i} neurons, {params.duration:g} ms)")
+        run = (f"stpexplorer.simulate over seeds {seeds(ctx.quick).start}..{seeds(ctx.quick).stop - 1} "
+               f"({params.N_e}+{params.N_i} neurons, {params.duration:g} ms)")
+        compared = {"network-rates": f"{label}: E and I rates (Hz per neuron) of {run}",
+                    "network-bands": f"{label}: alpha (7-14 Hz) and gamma (25-45 Hz) fractions of the power "
+                                     f"(1-100 Hz) of the population rate of {run}"}
         against = "NEST with the same seeds' realisations"
         if ctx.nest is None:
-            rows += [Row("network-rates", compared, against, None, None, "relative", NOT_INSTALLED),
-                     Row("network-bands", compared, against, None, None, "fraction of power", NOT_INSTALLED)]
+            rows += [Row("network-rates", compared["network-rates"], against, None, None, "relative", NOT_INSTALLED),
+                     Row("network-bands", compared["network-bands"], against, None, None, "fraction of power",
+                         NOT_INSTALLED)]
             continue
         ours, theirs = [], []
         for seed in seeds(ctx.quick):
@@ -163,10 +166,7 @@ def check_network_statistics(ctx: Context) -> list[Row]:
             table = stats.compare(ours, theirs, names)
             worst = max(table.values(), key=lambda c: c["ratio"])
             rates = key == "network-rates"
-            rows.append(Row(key, compared.replace("rates per population and alpha/gamma band powers",
-                                                  "rates per population" if rates
-                                                  else "alpha (7-14 Hz) and gamma (25-45 Hz) power fractions"),
-                            against, worst["difference"], worst["tolerance"],
+            rows.append(Row(key, compared[key], against, worst["difference"], worst["tolerance"],
                             "relative" if rates else "fraction of power",
                             PASS if all(c["ratio"] <= 1 for c in table.values()) else FAIL,
                             figure, stats.describe(table), table))
