@@ -139,7 +139,8 @@ def test_a_missing_static_array_the_binary_complains_about_is_an_error(finished_
     (copy / "static_arrays" / "_static_array__array_syn_exc_sources").unlink()
     (copy / COMPLETE_MARKER).write_text(json.dumps(build_manifest(copy)))
     engine = StandaloneEngine(cache=tmp_path)
-    with pytest.raises(RuntimeError, match="could not read or write its files \\(Error opening static array _static_array__array_syn_exc_sources"):
+    complaint = r"could not read or write its files \(Error opening static array _static_array__array_syn_exc_sources"
+    with pytest.raises(RuntimeError, match=complaint):
         simulate(PARAMS, engine=engine)
 
 

@@ -237,8 +237,22 @@ def compile_in_subprocess(params: Params, seed: int, directory: Path, stp_storag
         output.seek(0)
         detail = output.read().decode(errors="replace")
     if returncode != 0:
-        words = detail.split(COMPILE_FAILURE_PREFIX)[-1] if COMPILE_FAILURE_PREFIX in detail else detail
-        raise compile_failure(directory, words, returncode)
+        raise _child_failure(directory, detail, returncode)
+
+
+#: The errors the compile subprocess reports by name (see :func:`compile_child`).
+_CHILD_ERRORS = {cls.__name__: cls for cls in (CompileError, CompileKilledError, NoSpaceError)}
+
+
+def _child_failure(directory: Path, output: str, returncode: int) -> Exception:
+    """The error of a failed compile subprocess: the one it reported (named
+    cause and log), else one found from its exit status and output."""
+    if returncode > 0 and COMPILE_FAILURE_PREFIX in output:
+        reported = output.rsplit(COMPILE_FAILURE_PREFIX, 1)[1].strip()
+        name, _, message = reported.partition(": ")
+        if name in _CHILD_ERRORS and message:
+            return _CHILD_ERRORS[name](message)
+    return compile_failure(directory, output, returncode)
 
 
 def stop_process_group(group: int) -> None:
@@ -280,7 +294,8 @@ def compile_child() -> None:
     try:
         compile_build(Params.from_json(params_json), int(seed), Path(directory), stp_storage)
     except Exception as exc:  # noqa: BLE001  reported to the parent, which names the cause
-        print(f"{COMPILE_FAILURE_PREFIX}{exc}", file=sys.stderr, flush=True)
+        name = type(exc).__name__ if type(exc).__name__ in _CHILD_ERRORS else "CompileError"
+        print(f"{COMPILE_FAILURE_PREFIX}{name}: {exc}", file=sys.stderr, flush=True)
         sys.exit(3)
 
 
