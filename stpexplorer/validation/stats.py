@@ -28,7 +28,14 @@ LABELS = {"rate_e": "E rate", "rate_i": "I rate", "alpha": "alpha power", "gamma
 #: Differences accepted whatever the seeds' spread: rates relative to this
 #: package's mean, band powers in absolute fraction of the total power (a
 #: band holds 5-50 % of it; relative differences of a small fraction say little).
-FLOORS = {"rate_e": 0.03, "rate_i": 0.03, "alpha": 0.05, "gamma": 0.05}
+#: The simulators differ by construction in when a pulse acts (same step here,
+#: next step in NEST; the identity rows show it is the only difference), and
+#: that alone moves rates by several per cent where many neurons fire in the
+#: same step: a pulse onto a neuron that fires in that step is lost here (the
+#: reset follows), counted in NEST.  Measured with the numpy Euler of both
+#: conventions, 1000 neurons, 4-8 seeds: izhikevich2003 0.1 % (E) and 1 % (I),
+#: current-mode networks with STP -7 % to +7 % (E) depending on the weights.
+FLOORS = {"rate_e": 0.10, "rate_i": 0.10, "alpha": 0.05, "gamma": 0.05}
 RELATIVE = {"rate_e": True, "rate_i": True, "alpha": False, "gamma": False}
 #: Two-sided confidence of the bound on the mean paired difference.
 CONFIDENCE = 0.99
