@@ -1,4 +1,4 @@
-"""Command line: ``stpexplorer run | sweep | fit | presets | params | export-script | dashboard``."""
+"""Command line: ``stpexplorer run | sweep | fit | presets | params | export-script | validate | dashboard``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def _parse_set(items: list[str]) -> dict:
 DESCRIPTION = ("An Izhikevich (2003) spiking network with Tsodyks-Markram short-term plasticity, "
                "simulated with Brian2: run one simulation, sweep a parameter grid, fit the "
                "plasticity to recorded responses, list the presets and parameters, export the "
-               "network as a Brian2 script, or serve the dashboard.  'stpexplorer COMMAND --help' describes a command.")
+               "network as a Brian2 script, check the model against NEST and closed forms, or serve the dashboard.  "
+               "'stpexplorer COMMAND --help' describes a command.")
 
 
 def _read_params_file(name: str, base):
