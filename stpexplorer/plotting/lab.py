@@ -81,9 +81,9 @@ class _KeptPlot:
     reference lines): a blitter can keep them in its image of the axes."""
 
     def __init__(self, host_axes, twin_host):
-        for ax in host_axes:
-            ax.clear()
         self.host_axes = tuple(host_axes)
+        for ax in self.host_axes:
+            ax.clear()
         self.twin = twin_host.twinx()
         self.static = []
 

@@ -1,9 +1,11 @@
 """The synapse lab tab (its "Fit to data" part: test_fit_panel.py)."""
 
+import numpy as np
 import pytest
 
 from stpexplorer import presets
 from stpexplorer.dashboard import Dashboard
+from stpexplorer.dashboard.synapse_tab import SynapseLab
 
 
 def test_the_synapse_lab_loads_a_pathways_values_from_the_network(engine):
@@ -19,3 +21,33 @@ def test_the_synapse_lab_loads_a_pathways_values_from_the_network(engine):
         m = P.field_info(name).metadata
         assert (getattr(lab, name).min, getattr(lab, name).max) == (m["lo"], m["slider_hi"])
     dash.explorer.close()
+
+
+#: 50 slider moves of the synapse lab: (slider, value)
+LAB_MOVES = [(name, value) for _ in range(2) for name, values in (
+    ("U_0", (0.2, 0.35, 0.8, 0.05)), ("Omega_f", (1.0, 20.0, 0.2)), ("Omega_d", (1.0, 10.0, 40.0)),
+    ("rate", (5.0, 40.0, 80.0)), ("n_spikes", (4, 30, 12)), ("gap", (100.0, 2000.0, 500.0)),
+    ("kind", ("poisson", "regular")), ("U_0", (0.6, 0.3)), ("Omega_d", (3.0, 0.5))) for value in values]
+
+
+def shown_pixels(fig) -> np.ndarray:
+    return np.asarray(fig.canvas.get_renderer().buffer_rgba()).copy()
+
+
+def test_fifty_lab_moves_keep_the_axes_blit_and_show_what_a_fresh_tab_draws():
+    lab_tab = SynapseLab()
+    lab_tab.fig.canvas._handle_custom_msg({"type": "initialized"}, [])  # as a page does
+    axes = len(lab_tab.fig.axes)
+    full_draws = lab_tab.blitter.full_draws
+    assert len(LAB_MOVES) == 50
+    for name, value in LAB_MOVES:
+        getattr(lab_tab, name).value = value
+        assert len(lab_tab.fig.axes) == axes == 5
+    # every move drew the data over the kept axes; those whose limits changed redrew only their panels
+    assert lab_tab.blitter.full_draws == full_draws and lab_tab.blitter.blits == 50
+    assert 0 < lab_tab.blitter.partial_draws < 50
+    fresh = SynapseLab()
+    for name in dict(LAB_MOVES):
+        getattr(fresh, name).value = getattr(lab_tab, name).value
+    fresh.fig.canvas.draw()  # in full
+    np.testing.assert_array_equal(shown_pixels(lab_tab.fig), shown_pixels(fresh.fig))
