@@ -89,19 +89,27 @@ def simulate_neuron(a: float, b: float, c: float, d: float, I_before: float = 0.
     current = np.where(t < step_ms, I_before, I_after)
     if pulse_at_ms is not None:
         current = current + np.where((t >= pulse_at_ms) & (t < pulse_at_ms + PULSE_MS), PULSE_AMPLITUDE, 0.0)
-    v = resting_potential(b, I_before)
-    u = b * v
-    vs, us, spikes = np.empty(steps), np.empty(steps), []
-    for k in range(steps):
-        vs[k], us[k] = v, u
-        dv = 0.04 * v * v + 5.0 * v + 140.0 - u + current[k]
-        du = a * (b * v - u)
-        v, u = v + dt_ms * dv, u + dt_ms * du
-        if v >= V_PEAK_MV:
-            vs[k] = V_PEAK_MV  # draw the spike peak
-            spikes.append(t[k] + dt_ms)
-            v, u = c, u + d
+    vs, us, spike_steps = _euler(a, b, c, d, float(resting_potential(b, I_before)), current.tolist(), dt_ms)
+    vs, us = np.array(vs), np.array(us)
+    vs[spike_steps] = V_PEAK_MV  # draw the spike peaks
+    spikes = t[spike_steps] + dt_ms
     return NeuronTrace(t, vs, us, current, np.array(spikes), a, b, c, d)
+
+
+def _euler(a: float, b: float, c: float, d: float, v: float, current: list, dt_ms: float):
+    """Forward Euler from rest (v in mV, u = b v) under ``current`` (mV/ms per
+    step): v and u before each step, and the steps that ended in a spike.
+    Plain Python floats: a tenth of the time of numpy scalars."""
+    u = b * v
+    vs, us, spike_steps = [], [], []
+    for k, i_k in enumerate(current):
+        vs.append(v)
+        us.append(u)
+        v, u = v + dt_ms * (0.04 * v * v + 5.0 * v + 140.0 - u + i_k), u + dt_ms * (a * (b * v - u))
+        if v >= V_PEAK_MV:
+            spike_steps.append(k)
+            v, u = c, u + d
+    return vs, us, spike_steps
 
 
 def resting_potential(b: float, current: float) -> float:
