@@ -71,9 +71,10 @@ class LabBlitter(PanelBlitter):
         on the canvas); False, with nothing drawn, if their areas touch another panel's."""
         renderer = self.canvas.get_renderer()
         panels = self._panels()
+        new_areas = {position: self._area(panels[position], renderer) for position in changed}
         areas = dict(self._areas)
         for position in changed:
-            areas[position] = Bbox.union([areas[position], self._area(panels[position], renderer)])
+            areas[position] = Bbox.union([areas[position], new_areas[position]])
         for position in changed:
             if any(other != position and areas[position].overlaps(area) for other, area in areas.items()):
                 return False
@@ -85,7 +86,7 @@ class LabBlitter(PanelBlitter):
             gc.restore()
             for ax in panels[position]:
                 ax.draw(renderer)  # without its data (animated)
-            self._areas[position] = self._area(panels[position], renderer)
+        self._areas.update(new_areas)
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         self._key = self._layout_key()
         self.partial_draws += 1
