@@ -1,4 +1,4 @@
-"""Command line: ``stpexplorer run | sweep | fit | presets | params | export-script | validate | dashboard``."""
+"""Command line: ``stpexplorer run | sweep | fit | presets | params | export-script | validate | cache | dashboard``."""
 
 from __future__ import annotations
 
@@ -203,6 +203,46 @@ def cmd_dashboard(args) -> int:
                  ip=args.ip, kernel_timeout=args.kernel_timeout, prebuild=not args.no_prebuild)
 
 
+def cmd_cache(args) -> int:
+    from .engine import cache_admin
+
+    if args.clear:
+        return _clear_cache(cache_admin)
+    builds = cache_admin.list_builds()
+    limit = cache_admin.describe_limit(builds)  # refuses an invalid STPEXPLORER_CACHE_MB before the table
+    places = ", ".join(map(str, cache_admin.cache_places()))
+    if not builds:
+        print(f"no builds in {places}")
+        return 0
+    print(f"{'size MB':>8}  {'last use':<16}  {'state':<12}  structure")
+    for info in builds:
+        print(f"{info.size_mb:8.1f}  {cache_admin.time_text(info.last_use):<16}  {_build_state(info):<12}  "
+              f"{info.summary()}")
+    print(f"{len(builds)} builds in {places}: {limit}")
+    for info in builds:
+        if info.in_use:
+            print(f"in use: {info.path.name}: {info.in_use}")
+    return 0
+
+
+def _build_state(info) -> str:
+    if info.in_use:
+        return "in use"
+    if not info.removable:
+        return "read-only"
+    return "complete" if info.complete else "incomplete"
+
+
+def _clear_cache(cache_admin) -> int:
+    removed, kept = cache_admin.clear()
+    freed = sum(info.size_bytes for info in removed) / cache_admin.MB
+    places = ", ".join(map(str, cache_admin.cache_places()))
+    print(f"removed {len(removed)} builds ({freed:.1f} MB) from {places}")
+    for info, reason in kept:
+        print(f"kept {info.path.name} ({info.size_mb:.1f} MB): {reason}")
+    return 0
+
+
 SET_HELP = ("change one parameter, e.g. U_0=0.3; repeatable; 'stpexplorer params' lists the "
             "field names, units and allowed ranges")
 
@@ -266,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="small networks and few seeds (under a minute); the default runs the 1000-neuron "
                          "networks over 8 seeds")
     va.set_defaults(func=cmd_validate)
+
+    ca = sub.add_parser("cache", help="list the compiled networks in the build cache (size, last use, "
+                                      "structure) and the total against STPEXPLORER_CACHE_MB")
+    ca.add_argument("--clear", action="store_true",
+                    help="remove every build that no running process uses (and say which were kept and why)")
+    ca.set_defaults(func=cmd_cache)
 
     dash = sub.add_parser("dashboard", help="serve the explorer with Voila")
     dash.add_argument("--port", type=int, default=8866)
