@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class DivergenceError(RuntimeError):
-    """The numerical integration ran away (|v| too large or not finite).
+    """The numerical integration ran away (``|v|`` too large or not finite).
 
     ``t_ms`` (when it was found), ``population`` ('excitatory' or
     'inhibitory') and ``neuron`` (network index) say where, when known.
