@@ -218,7 +218,7 @@ def cmd_cache(args) -> int:
     for info in builds:
         print(f"{info.size_mb:8.1f}  {cache_admin.time_text(info.last_use):<16}  {_build_state(info):<12}  "
               f"{info.summary()}")
-    print(f"{len(builds)} builds in {places}: {limit}")
+    print(f"{_builds(len(builds))} in {places}: {limit}")
     for info in builds:
         if info.in_use:
             print(f"in use: {info.path.name}: {info.in_use}")
@@ -233,11 +233,15 @@ def _build_state(info) -> str:
     return "complete" if info.complete else "incomplete"
 
 
+def _builds(count: int) -> str:
+    return f"{count} build{'' if count == 1 else 's'}"
+
+
 def _clear_cache(cache_admin) -> int:
     removed, kept = cache_admin.clear()
     freed = sum(info.size_bytes for info in removed) / cache_admin.MB
     places = ", ".join(map(str, cache_admin.cache_places()))
-    print(f"removed {len(removed)} builds ({freed:.1f} MB) from {places}")
+    print(f"removed {_builds(len(removed))} ({freed:.1f} MB) from {places}")
     for info, reason in kept:
         print(f"kept {info.path.name} ({info.size_mb:.1f} MB): {reason}")
     return 0
