@@ -18,6 +18,8 @@ FRONT_FIELDS = ("stp", "U_0", "Omega_f", "Omega_d", "w_e", "w_i",
                 "a_e", "b_e", "c_e", "d_e", "a_i", "b_i", "c_i", "d_i")
 #: Width of a control's description in the Network tab.
 DESCRIPTION_STYLE = {"description_width": "110px"}
+#: Width of a control: its own where there is room, narrower (a shorter slider track) where not.
+CONTROL_WIDTH = {"width": "340px", "max_width": "100%"}
 
 
 def field_label(field: dataclasses.Field) -> str:
@@ -32,7 +34,7 @@ def make_control(field: dataclasses.Field, value) -> W.Widget:
     ``stpx-control-<field>``."""
     m = field.metadata
     common = dict(description=field_label(field), tooltip=m["doc"],
-                  style=DESCRIPTION_STYLE, layout=W.Layout(width="340px"))
+                  style=DESCRIPTION_STYLE, layout=W.Layout(**CONTROL_WIDTH))
     if field.type == "bool":
         widget = W.Checkbox(value=value, indent=False, **common)
     elif field.type == "str":
@@ -63,7 +65,7 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, cs
     """A lab tab's slider (acts on release) with the DOM class ``css``."""
     widget = W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                            continuous_update=False, readout_format=".3g", tooltip=tooltip,
-                           style={"description_width": "90px"}, layout=W.Layout(width="330px"))
+                           style={"description_width": "90px"}, layout=W.Layout(width="330px", max_width="100%"))
     widget.add_class(css)
     return widget
 
@@ -75,6 +77,12 @@ def field_slider(name: str, value: float, css: str) -> W.FloatSlider:
     m = field.metadata
     return slider(field_label(field), value, m["lo"], max(m["slider_hi"], value), m["step"] or 0.01,
                   css, tooltip=m["doc"])
+
+
+def icon(name: str) -> str:
+    """A Font Awesome icon as HTML (the font every widget page carries: an
+    emoji would need an emoji font, which many computers lack)."""
+    return f'<i class="fa fa-{name}" aria-hidden="true"></i> '
 
 
 def error_text(message: str) -> str:

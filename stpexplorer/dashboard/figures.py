@@ -16,13 +16,23 @@ points, legends, titles) are drawn on it (matplotlib's blitting).
 
 A full draw for any other reason (the page resizes the canvas, a zoom, ipympl
 refreshing) goes through the same draw event, so the data is always drawn.
+
+Fitting the width the page gives (:func:`fit_to_width`): a panel's box takes
+the width of its container (at most the figure's designed width plus the
+toolbar); a few lines of JavaScript in the box (:data:`WIDTH_WATCH_HTML`)
+watch that width and send it to the kernel through a hidden text field, and
+the kernel resizes the figure to it, as ipympl's own resize handle would.  The
+figure is never made wider than designed (redraw time grows with the pixels)
+nor narrower than :data:`MIN_PANEL_WIDTH_PX`; its height stays as designed.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
+import weakref
 
 import ipywidgets as W
 import numpy as np
@@ -31,10 +41,50 @@ import numpy as np
 PANEL_MARGINS_IN = (0.8, 0.85, 0.5, 0.3)
 #: distance (inches) of the y and x axis labels from the axes: room for tick labels like "1000"
 LABEL_GAP_IN = (0.5, 0.25)
+#: narrowest figure (CSS px) a panel is fitted to; a narrower container clips it
+MIN_PANEL_WIDTH_PX = 280
+#: room (CSS px) beside the figure for ipympl's toolbar (left of the canvas)
+TOOLBAR_ALLOWANCE_PX = 48
+#: room (CSS px) left right of a fitted figure: the canvas' frame is a few pixels wider than the figure
+CANVAS_SLACK_PX = 8
+#: width changes (CSS px) smaller than this leave a figure as it is
+WIDTH_TOLERANCE_PX = 3
+
+#: Watches the width of the panel box it sits in (a ResizeObserver, once per box)
+#: and writes the width left for the figure (box minus toolbar) into the box's
+#: hidden ``stpx-panel-width`` field, which sends it to the kernel.  It runs
+#: from an image that fails to load: HTML widgets do not run ``<script>``.
+WIDTH_WATCH_JS = """
+const box = this.closest('.stpx-panel');
+if (!box || box.__stpxWidthWatch) return;
+box.__stpxWidthWatch = true;
+let last = 0, timer = null;
+const report = () => {
+  timer = null;
+  const canvas = box.querySelector('.jupyter-matplotlib-canvas-div');
+  const field = box.querySelector('.stpx-panel-width input');
+  if (!canvas || !field || box.clientWidth === 0) return;
+  const toolbar = canvas.getBoundingClientRect().left - box.getBoundingClientRect().left;
+  const width = Math.floor(box.clientWidth - Math.max(0, toolbar) - SLACK);
+  if (width <= 0 || Math.abs(width - last) < WIDTH_TOLERANCE) return;
+  last = width;
+  field.value = String(width);
+  field.dispatchEvent(new Event('change', {bubbles: true}));
+};
+new ResizeObserver(() => { if (timer === null) timer = setTimeout(report, 120); }).observe(box);
+"""
+WIDTH_WATCH_HTML = ('<img src="data:," alt="" style="display:none" onerror="{}">'.format(html.escape(
+    "(function () {" + WIDTH_WATCH_JS.replace("WIDTH_TOLERANCE", str(WIDTH_TOLERANCE_PX))
+    .replace("SLACK", str(CANVAS_SLACK_PX)) + "}).call(this)")))
+
+#: the axes whose labels :func:`pin_axis_labels` placed (placed again after a resize)
+_PINNED_AXES: weakref.WeakSet = weakref.WeakSet()
 
 
 def new_panel(name: str, figsize: tuple[float, float]):
-    """An ipympl figure in a box with the DOM class ``stpx-panel-<name>``."""
+    """An ipympl figure of ``figsize`` (inches, its widest) in a box with the
+    DOM classes ``stpx-panel`` and ``stpx-panel-<name>``; the figure follows
+    the box's width (:func:`fit_to_width`)."""
     import matplotlib
     import matplotlib.pyplot as plt
 
@@ -43,23 +93,81 @@ def new_panel(name: str, figsize: tuple[float, float]):
     with plt.ioff():
         # fixed margins: constrained layout would be recomputed at every redraw
         fig = plt.figure(figsize=figsize)
-    left, right, bottom, top = PANEL_MARGINS_IN
-    width, height = figsize
-    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
-                        top=1 - top / height, hspace=0.45, wspace=0.35)
+    fig.stpx_design_size_in = tuple(figsize)
+    _set_margins(fig)
     _track_page(fig.canvas)
     fig.canvas.header_visible = False
     fig.canvas.footer_visible = False
     fig.canvas.toolbar_position = "left"
-    box = W.Box([fig.canvas])
+    width_field = W.Text(value="", layout=W.Layout(display="none"))
+    width_field.add_class("stpx-panel-width")
+    width_field.observe(lambda change: fit_to_width(fig, change["new"]), names="value")
+    watcher = W.HTML(WIDTH_WATCH_HTML, layout=W.Layout(display="none"))
+    design_px = round(figsize[0] * css_px_per_inch(fig)) + TOOLBAR_ALLOWANCE_PX
+    box = W.Box([fig.canvas, width_field, watcher],
+                layout=W.Layout(width=f"{design_px}px", max_width="100%", min_width="0", overflow="hidden"))
+    box.add_class("stpx-panel")
     box.add_class(f"stpx-panel-{name}")
     return fig, box
+
+
+def _set_margins(fig) -> None:
+    """Margins of :data:`PANEL_MARGINS_IN` (inches) at the figure's current size."""
+    left, right, bottom, top = PANEL_MARGINS_IN
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, hspace=0.45, wspace=0.35)
+
+
+def css_px_per_inch(fig) -> float:
+    """CSS pixels per inch of ``fig`` on the page (ipympl raises the figure's
+    dpi by the screen's device pixel ratio; the page's pixels do not change)."""
+    return fig.dpi / getattr(fig.canvas, "device_pixel_ratio", 1)
+
+
+def fitted_width_px(fig, available_px) -> int | None:
+    """The figure width (CSS px) for ``available_px`` sent by the page: at
+    most the designed width, at least :data:`MIN_PANEL_WIDTH_PX`; ``None`` for
+    a value that is not a positive number (the page's input is not trusted)."""
+    try:
+        available = float(available_px)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(available) or available <= 0:
+        return None
+    design_px = fig.stpx_design_size_in[0] * css_px_per_inch(fig)
+    return int(round(min(design_px, max(MIN_PANEL_WIDTH_PX, available))))
+
+
+def fit_to_width(fig, available_px) -> bool:
+    """Resize ``fig`` to the width the page has for it (CSS px, see
+    :func:`fitted_width_px`), keeping its height and its margins in inches;
+    the page is told the new size and redraws.  Returns whether the size changed."""
+    width_px = fitted_width_px(fig, available_px)
+    if width_px is None:
+        return False
+    per_inch = css_px_per_inch(fig)
+    height_in = fig.stpx_design_size_in[1]
+    if abs(width_px - fig.get_figwidth() * per_inch) < WIDTH_TOLERANCE_PX:
+        return False
+    canvas = fig.canvas
+    if hasattr(canvas, "handle_resize") and getattr(canvas, "manager", None) is not None:
+        # what ipympl does for its resize handle: new size, tell the page, redraw when it asks
+        canvas.handle_resize({"width": width_px, "height": round(height_in * per_inch)})
+    else:
+        fig.set_size_inches(width_px / per_inch, height_in)
+    _set_margins(fig)
+    for ax in fig.axes:
+        if ax in _PINNED_AXES:
+            pin_axis_labels(ax)
+    return True
 
 
 def pin_axis_labels(ax) -> None:
     """Put the axis labels at a fixed distance from the axes.  Otherwise
     matplotlib measures every tick label at every draw to place them, a sixth
     of a redraw's time."""
+    _PINNED_AXES.add(ax)
     bbox = ax.get_position()
     width_in = bbox.width * ax.figure.get_figwidth()
     height_in = bbox.height * ax.figure.get_figheight()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 from .. import params as params_mod
 from .. import presets
 from ..params import Params
-from .controls import error_text
+from .controls import error_text, icon
 
 #: Longest query string accepted (characters).
 MAX_QUERY_LENGTH = 4096
@@ -130,7 +130,7 @@ def link_html(params: Params, seed: int, preset: str, error: str = "") -> str:
     query = html.escape(link_query(params, seed, preset))
     note = f'<span class="stpx-link-error">{error_text(f"link ignored: {error}")}</span><br>' if error else ""
     return note + (
-        f'<a class="stpx-link" href="{query}" target="_blank">🔗 link to this setting</a> '
+        f'<a class="stpx-link" href="{query}" target="_blank">{icon("link")}link to this setting</a> '
         f'<button class="stpx-copy-link" type="button" data-query="{query}" '
-        f'onclick="{COPY_LINK_JS}">📋 copy link</button> '
+        f'onclick="{COPY_LINK_JS}">{icon("clipboard")}copy link</button> '
         f'<code class="stpx-link-query">{query}</code>')

@@ -27,9 +27,27 @@ import numpy as np
 
 from .. import params as params_mod
 from .. import presets
-from ..engine import check_budget, engine_note, import_brian2_if_needed, preparation, simulate
+from ..engine import (
+    InstantEngine,
+    check_budget,
+    engine_note,
+    import_brian2_if_needed,
+    page_engine,
+    preparation,
+    simulate,
+)
+from ..engine.instant import RUNTIME_STEP
 from ..params import STP_FIELDS, Params
-from .controls import DESCRIPTION_STYLE, FRONT_FIELDS, ErrorLine, make_control, set_widget_value, style_widget
+from .controls import (
+    CONTROL_WIDTH,
+    DESCRIPTION_STYLE,
+    FRONT_FIELDS,
+    ErrorLine,
+    icon,
+    make_control,
+    set_widget_value,
+    style_widget,
+)
 from .keep import MAX_UPLOAD_BYTES, KeepAndShare
 from .network_panels import PANELS, TIME_PANELS, NetworkPanels
 from .pathways import PathwayControl
@@ -39,10 +57,23 @@ __all__ = ["Explorer", "BUSY_TEXT", "FRONT_FIELDS", "MAX_UPLOAD_BYTES", "PANELS"
            "median_timings"]
 
 #: Busy indicator by what a run must do first (see StandaloneEngine.preparation).
-BUSY_TEXT = {None: "⏳ running…",
-             "load": "⏳ loading the compiled network for these sizes…",
-             "compile": "⏳ compiling the network once for these sizes, STP setting and seed "
-                        "(about 20 s; later runs take a fraction of a second)…"}
+BUSY_TEXT = {None: f"{icon('hourglass-half')}running…",
+             "load": f"{icon('hourglass-half')}loading the compiled network for these sizes…",
+             "compile": f"{icon('hourglass-half')}compiling the network once for these sizes and STP setting "
+                        "(about 20 s; later runs take a fraction of a second)…",
+             RUNTIME_STEP: f"{icon('hourglass-half')}new sizes: running on Brian2's numpy target (a few seconds) "
+                           "while the fast compiled network is built in the background…"}
+#: How the status line names the engine that drew the panels.
+ENGINE_WORDS = {"cpp_standalone": "compiled network", "runtime-numpy": "Brian2 numpy target"}
+
+
+#: The controls column: its own width where the page has room, the page's width where not
+#: (narrower than this, the column goes above the panels instead of squeezing them).
+CONTROLS_COLUMN = dict(width="360px", max_width="100%", flex="0 0 auto")
+#: Width (CSS px) under which the panels go below the controls instead of beside them.
+PANELS_MIN_WIDTH_PX = 480
+#: Width (CSS px) under which the connectivity panel goes below the time panels instead of beside them.
+TIME_PANELS_MIN_WIDTH_PX = 600
 
 
 class Explorer(NetworkPanels, KeepAndShare):
@@ -55,6 +86,7 @@ class Explorer(NetworkPanels, KeepAndShare):
 
     def __init__(self, params: Params | None = None, seed: int = 0, engine=None,
                  autorun: bool = True, preset: str = "default"):
+        engine = engine if engine is not None else page_engine()
         import_brian2_if_needed(engine)
         self.engine = engine
         self.result = None
@@ -84,7 +116,7 @@ class Explorer(NetworkPanels, KeepAndShare):
         self._control_names = {id(widget): name for name, widget in self.controls.items()}
         self.pathways = PathwayControl({name: self.controls[name] for name in STP_FIELDS}, start,
                                        quiet=self._quiet, on_change=self.request_run)
-        common = dict(style=DESCRIPTION_STYLE, layout=W.Layout(width="340px"))
+        common = dict(style=DESCRIPTION_STYLE, layout=W.Layout(**CONTROL_WIDTH))
         self.seed = W.BoundedIntText(value=seed, min=0, max=params_mod.SEED_LIMIT - 1, description="seed",
                                      tooltip="Random seed: heterogeneity, connectivity and noise", **common)
         self.seed.add_class("stpx-control-seed")
@@ -197,7 +229,7 @@ class Explorer(NetworkPanels, KeepAndShare):
             self.update_param_link(params, seed)
             if self.on_params_changed is not None:
                 self.on_params_changed(params, seed)
-        self.busy.value = "⏳ running…" if self.runner.pending else ""
+        self.busy.value = BUSY_TEXT[None] if self.runner.pending else ""
 
     def show_error(self, message: str) -> None:
         """Show ``message`` in the error line (the last good panels stay)."""
@@ -208,8 +240,11 @@ class Explorer(NetworkPanels, KeepAndShare):
     def _update_status(self, total_s: float | None) -> None:
         r = self.result
         shown = "" if total_s is None else f", shown {total_s:.2f} s after the change"
+        engine = ENGINE_WORDS.get(r.engine, r.engine)
+        if isinstance(self.engine, InstantEngine) and self.engine.compiling():
+            engine += "; the compiled network is being built for the next moves"
         self.status.value = (
-            f"run #{self.run_count}: simulated in {r.run_time_s:.2f} s{shown} · "
+            f"run #{self.run_count}: simulated in {r.run_time_s:.2f} s ({engine}){shown} · "
             f"E {r.mean_rate_hz('e'):.1f} Hz · I {r.mean_rate_hz('i'):.1f} Hz · "
             f"{len(r.spike_i)} spikes · {r.n_synapses} synapses")
         self.note.value = engine_note()
@@ -236,8 +271,16 @@ class Explorer(NetworkPanels, KeepAndShare):
         advanced.add_class("stpx-advanced")
         left = W.VBox([W.HTML("<b>Preset</b>"), self.preset, self.reset,
                        W.HTML("<b>Short-term plasticity, weights, neurons</b>"), *front, advanced,
-                       W.HTML("<b>Keep and share</b>"), *self.keep_widgets()], layout=W.Layout(width="360px"))
-        right = W.VBox([W.HBox([self.busy, self.status]), self.error, self.note, *self.panel_rows()])
+                       W.HTML("<b>Keep and share</b>"), *self.keep_widgets()], layout=W.Layout(**CONTROLS_COLUMN))
+        left.add_class("stpx-controls")
+        inspect, compare, panels = self.panel_rows()
+        # the time panels take the room left of the connectivity panel, which
+        # moves below them when less than TIME_PANELS_MIN_WIDTH_PX is left
+        time_column, connectivity = panels.children
+        time_column.layout = W.Layout(flex=f"1 1 {TIME_PANELS_MIN_WIDTH_PX}px", min_width="0")
+        connectivity.layout.flex = "0 1 auto"
+        right = W.VBox([W.HBox([self.busy, self.status]), self.error, self.note, inspect, compare, panels],
+                       layout=W.Layout(flex=f"1 1 {PANELS_MIN_WIDTH_PX}px", min_width="0"))
         app = W.VBox([style_widget(), W.HBox([left, right])])
         app.add_class("stpx-app")
         return app

@@ -4,6 +4,7 @@ kernel's thread only), shown as a heatmap; clicking a cell loads it."""
 
 from __future__ import annotations
 
+import math
 import threading
 
 import ipywidgets as W
@@ -16,6 +17,46 @@ from .figures import new_panel, render
 from .network_tab import Explorer
 from .teaching import TEACHING
 from .threads import on_kernel_thread
+
+#: Shown in the heatmap's place and as the status line before the first sweep.
+HINT = ("No sweep yet: choose two parameters (x, y) and their ranges,\n"
+        "then press \u201cRun sweep\u201d. Each cell is one run of the network.")
+#: Least spread of a sweep's default range, as a fraction of its slider's track.
+MIN_RANGE_FRACTION = 0.2
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10^k at or above ``x`` (> 0)."""
+    magnitude = 10 ** math.floor(math.log10(x))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= x * (1 - 1e-12))
+
+
+def _two_digits(x: float) -> float:
+    return float(f"{x:.2g}")
+
+
+def default_range(name: str, value: float):
+    """A sweep's starting range for field ``name`` whose current value is
+    ``value``: ``(track, handles, step)``.  The handles span a factor of 9
+    around a positive value (value/3 to 3·value, within the field's valid
+    range and its slider limit ``slider_hi``); the track runs from the field's
+    lower limit to twice the upper handle (a round number, at most
+    ``slider_hi``; :meth:`SweepTab._extend_track` widens it on demand).  A
+    value of zero or below, or a range squeezed by the limits, gets the middle
+    80 % of the field's slider range instead."""
+    m = params_mod.field_info(name).metadata
+    lo, top = float(m["lo"]), float(m["slider_hi"])
+    step = m["step"] or (top - lo) / 100
+    handles = None
+    if value > 0:
+        a, b = _two_digits(max(lo, value / 3)), _two_digits(min(top, 3 * value))
+        end = min(top, max(b, nice_ceiling(2 * b)))
+        if b - a >= MIN_RANGE_FRACTION * (end - lo):
+            handles, track = (a, b), (lo, end)
+    if handles is None:
+        track = (lo, top)
+        handles = (_two_digits(lo + 0.1 * (top - lo)), _two_digits(lo + 0.9 * (top - lo)))
+    return track, handles, step
 
 
 class SweepTab:
@@ -33,10 +74,14 @@ class SweepTab:
         style = {"description_width": "70px"}
         self.x_field = W.Dropdown(options=numeric, value="U_0", description="x", style=style)
         self.y_field = W.Dropdown(options=numeric, value="Omega_f", description="y", style=style)
-        self.x_range = W.FloatRangeSlider(value=(0.1, 0.9), min=0.001, max=1.0, step=0.01,
-                                          description="x range", style=style, continuous_update=False)
-        self.y_range = W.FloatRangeSlider(value=(1.0, 10.0), min=0.0, max=100.0, step=0.5,
-                                          description="y range", style=style, continuous_update=False)
+        self.x_range = W.FloatRangeSlider(description="x range", style=style, continuous_update=False,
+                                          readout_format=".3g")
+        self.y_range = W.FloatRangeSlider(description="y range", style=style, continuous_update=False,
+                                          readout_format=".3g")
+        for field, widget in ((self.x_field, self.x_range), (self.y_field, self.y_range)):
+            widget.add_class("stpx-sweep-range")
+            self._fit_range(widget, field.value)
+            widget.observe(lambda change: self._extend_track(change["owner"], change["new"]), names="value")
         self.points = W.IntSlider(value=4, min=2, max=self.MAX_POINTS_PER_AXIS, description="points",
                                   style=style, continuous_update=False)
         self.measure = W.Dropdown(options=list(sw.MEASURES), value="rate_e_hz", description="show",
@@ -49,6 +94,7 @@ class SweepTab:
         self.error = ErrorLine("stpx-sweep-error")
         self.fig, self.panel = new_panel("sweep", (6.5, 4.8))
         self.ax = self.fig.add_subplot()
+        self._show_hint()
         self.rows, self.grid = [], {}
         self.x_field.observe(lambda c: self._fit_range(self.x_range, c["new"]), names="value")
         self.y_field.observe(lambda c: self._fit_range(self.y_range, c["new"]), names="value")
@@ -57,16 +103,35 @@ class SweepTab:
         self.fig.canvas.mpl_connect("button_press_event", self._on_click)
         controls = W.VBox([self.x_field, self.x_range, self.y_field, self.y_range, self.points,
                            self.run, self.progress, self.measure, self.error, self.message],
-                          layout=W.Layout(width="360px"))
+                          layout=W.Layout(width="360px", max_width="100%"))
         self.widget = W.VBox([W.HTML(TEACHING["sweep"]), W.HBox([controls, self.panel])])
 
-    @staticmethod
-    def _fit_range(widget, name):
-        m = params_mod.field_info(name).metadata
-        hi = m["slider_hi"]
-        widget.min, widget.max = m["lo"], hi
-        widget.step = m["step"] or (hi - m["lo"]) / 100
-        widget.value = (m["lo"] + 0.1 * (hi - m["lo"]), m["lo"] + 0.9 * (hi - m["lo"]))
+    def _current_value(self, name: str) -> float:
+        params = self.explorer.current_params_or_none()
+        return getattr(params, name) if params is not None else params_mod.field_info(name).default
+
+    def _fit_range(self, widget: W.FloatRangeSlider, name: str) -> None:
+        """Set a range slider to :func:`default_range` around the Network tab's value of ``name``."""
+        track, handles, step = default_range(name, self._current_value(name))
+        with widget.hold_trait_notifications():  # validated together, not against the old track
+            widget.min, widget.max = track
+            widget.step = step
+            widget.value = handles
+
+    def _extend_track(self, widget: W.FloatRangeSlider, value) -> None:
+        """An upper handle moved to the end of its track: double the track,
+        up to the parameter's slider limit, so wider sweeps stay reachable."""
+        name = (self.x_field if widget is self.x_range else self.y_field).value
+        top = params_mod.field_info(name).metadata["slider_hi"]
+        if value[1] >= widget.max - widget.step / 2 and widget.max < top:
+            widget.max = min(top, nice_ceiling(2 * widget.max))
+
+    def _show_hint(self) -> None:
+        """What to do, where the heatmap will be (before the first sweep)."""
+        self.ax.set_axis_off()
+        self.ax.text(0.5, 0.5, HINT, ha="center", va="center", wrap=True, fontsize=11, color="#555555",
+                     transform=self.ax.transAxes)
+        self.message.value = HINT.replace("\n", " ")
 
     def start(self):
         if self.x_field.value == self.y_field.value:
@@ -113,7 +178,7 @@ class SweepTab:
             self.run.disabled = False
 
     def draw(self):
-        if not self.rows:
+        if not self.rows:  # the hint stays until there is something to show
             return
         self.fig.clear()
         self.ax = self.fig.add_subplot()

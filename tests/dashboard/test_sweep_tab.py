@@ -72,3 +72,30 @@ def test_the_worker_hands_progress_and_rows_to_the_kernel_thread(engine, monkeyp
         function(*args)
     assert tab.progress.value == 4 and len(tab.rows) == 4 and not tab.run.disabled
     tab.explorer.close()
+
+
+def test_sweep_ranges_start_around_the_network_value_with_handles_apart(engine):
+    """Each range slider starts with its handles well apart on its track (Ω_f:
+    1–10 on a 0–100 track showed both at the far left) and around the value."""
+    from stpexplorer import params as params_mod
+    from stpexplorer.dashboard.sweep_tab import MIN_RANGE_FRACTION
+
+    tab = SweepTab(Explorer(presets.DEFAULT, engine=engine, autorun=False))
+    numeric = list(tab.x_field.options)
+    for name in numeric:
+        tab.y_field.value = name
+        low, high = tab.y_range.value
+        m = params_mod.field_info(name).metadata
+        assert m["lo"] <= tab.y_range.min <= low < high <= tab.y_range.max <= m["slider_hi"], name
+        assert high - low >= MIN_RANGE_FRACTION * (tab.y_range.max - tab.y_range.min), (name, tab.y_range)
+    tab.y_field.value = "Omega_f"
+    low, high = tab.y_range.value
+    assert low < presets.DEFAULT.Omega_f < high
+
+
+def test_before_the_first_sweep_the_tab_says_what_to_do(engine):
+    tab = SweepTab(Explorer(presets.FORUM, engine=engine, autorun=False))
+    texts = [t.get_text() for t in tab.ax.texts]
+    assert any("Run sweep" in t for t in texts), texts
+    assert not tab.ax.axison, "empty axes instead of the hint"
+    assert "Run sweep" in tab.message.value
