@@ -26,7 +26,8 @@ GENERATED = DOCS / "_generated"
 sys.path.insert(0, str(ROOT))
 
 # The example pages run on Brian2's numpy target: no compiler needed, and a seed
-# gives the same spikes as the compiled network (tests/test_network.py checks it).
+# gives the same spikes as the compiled network (tests/test_network.py,
+# test_runtime_and_standalone_targets_agree).
 ENGINE_GIVEN = os.environ.get("STPEXPLORER_ENGINE")
 os.environ.setdefault("STPEXPLORER_ENGINE", "runtime")
 os.environ.setdefault("MPLBACKEND", "agg")
