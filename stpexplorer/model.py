@@ -167,11 +167,80 @@ def draw_realisation(params: Params, seed: int, noise: bool = True) -> Realisati
 
 
 def recorded_neurons(params: Params) -> np.ndarray:
-    """The chosen neuron plus a few spread over both populations."""
+    """The chosen neuron plus a few spread over both populations, sorted.
+
+    Always the same number of neurons for one network size (the chosen one
+    replaces nothing: a spread neuron it coincides with gives its place to the
+    next free index), so a compiled network records any choice of neuron
+    with the same monitor (the indices are run-time data)."""
     ne, ni = params.N_e, params.N_i
+    n = ne + ni
     extra_e = np.linspace(0, ne - 1, min(ne, EXTRA_RECORDED_E)).round().astype(int)
     extra_i = ne + np.linspace(0, ni - 1, min(ni, EXTRA_RECORDED_I)).round().astype(int)
-    return np.unique(np.concatenate([[params.rec_neuron], extra_e, extra_i]))
+    spread = np.unique(np.concatenate([extra_e, extra_i]))
+    count = min(n, len(spread) + 1)
+    chosen = {int(params.rec_neuron)}
+    for index in spread:
+        if len(chosen) == count:
+            break
+        candidate = int(index)
+        while candidate in chosen:
+            candidate = (candidate + 1) % n
+        chosen.add(candidate)
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+# ----------------------------------------------------------------------
+# Connectivity as run-time data: a compiled network of fixed capacity
+# ----------------------------------------------------------------------
+#: ``zeta`` of a padding synapse: no real synapse has zeta >= 1 (draws are in [0, 1)),
+#: and a padded network multiplies each release by ``int(zeta < 1)`` (see :func:`synapse_model`)
+PAD_ZETA = 2.0
+#: Padding beyond the expected synapse count, in standard deviations of the count
+CAPACITY_SIGMAS = 6.0
+
+
+def pathway_capacity(n_pre: int, n_post: int, p: float) -> int:
+    """How many synapses a compiled pathway holds: the expected count of
+    :func:`bernoulli_pairs` plus :data:`CAPACITY_SIGMAS` standard deviations
+    (and 64), so that a new seed almost never needs another build; at most
+    every pair."""
+    pairs = n_pre * n_post
+    expected = pairs * p
+    return int(min(pairs, math.ceil(expected + CAPACITY_SIGMAS * math.sqrt(expected * (1 - p)) + 64)))
+
+
+def capacities(params: Params) -> dict[str, int]:
+    """Synapse capacity of the excitatory and the inhibitory pathway."""
+    n = params.N_e + params.N_i
+    return {"e": pathway_capacity(params.N_e, n, params.p_e), "i": pathway_capacity(params.N_i, n, params.p_i)}
+
+
+def fits(real: Realisation, capacity: dict[str, int]) -> bool:
+    """Whether both pathways of ``real`` fit in a build of ``capacity``."""
+    return len(real.exc) <= capacity["e"] and len(real.inh) <= capacity["i"]
+
+
+def _pad_pathway(path: Pathway, capacity: int, first: int, count: int) -> Pathway:
+    """``path`` followed by inert synapses up to ``capacity``: zeta = :data:`PAD_ZETA`,
+    spread over the ``count`` presynaptic neurons from ``first`` (each onto itself)."""
+    extra = capacity - len(path)
+    if extra < 0:
+        raise ValueError(f"{len(path)} synapses do not fit in a capacity of {capacity}")
+    if count == 0:
+        return path
+    pad = (first + np.arange(extra) % count).astype(np.int32)
+    return Pathway(np.concatenate([path.pre, pad]), np.concatenate([path.post, pad]),
+                   np.concatenate([path.xi, np.full(extra, PAD_ZETA, dtype=np.float32)]))
+
+
+def padded(params: Params, real: Realisation, capacity: dict[str, int]) -> Realisation:
+    """``real`` with each pathway padded to ``capacity`` by inert synapses (see
+    :func:`synapse_model`): what a compiled network of that capacity runs."""
+    exc = _pad_pathway(real.exc, capacity["e"], 0, params.N_e)
+    inh = _pad_pathway(real.inh, capacity["i"], params.N_e, params.N_i)
+    return Realisation(real.re, real.ri, exc, inh, np.concatenate([exc.pre, inh.pre]),
+                       np.concatenate([exc.post, inh.post]), real.noise)
 
 
 def _pathway(real: Realisation, key: str) -> Pathway:
@@ -204,6 +273,37 @@ def find_recorded_synapse(params: Params, real: Realisation) -> tuple[str, int]:
 # ----------------------------------------------------------------------
 # Values that may change between runs of one build
 # ----------------------------------------------------------------------
+def build_capacity(params: Params, real: Realisation) -> dict[str, int]:
+    """The synapse capacity of the compiled network that runs ``real``:
+    :func:`capacities` of the structure, or, for the rare seed whose synapses
+    exceed it, that seed's own counts (a build of its own)."""
+    standard = capacities(params)
+    return standard if fits(real, standard) else {"e": len(real.exc), "i": len(real.inh)}
+
+
+def run_time_arrays(params: Params, real: Realisation, capacity: dict[str, int],
+                    stp_storage: str = "presynaptic") -> dict[str, np.ndarray]:
+    """What a compiled network of ``capacity`` reads as run-time data for
+    ``real`` (drawn with its noise) and the recording of ``params``: the
+    padded connectivity and spread draws of each pathway (sources counted
+    within the presynaptic population), the recorded neurons, the recorded
+    synapse's index in its monitor, and the noise (time steps × neurons)."""
+    full = padded(params, real, capacity)
+    arrays = {}
+    for key, path, first in (("e", full.exc, 0), ("i", full.inh, params.N_e)):
+        arrays[f"{key}_sources"] = path.pre - first
+        arrays[f"{key}_targets"] = path.post
+        arrays[f"{key}_zeta"] = path.xi
+    arrays["recorded"] = recorded_neurons(params)
+    if params.stp:
+        rec_key, rec_index = find_recorded_synapse(params, real)
+        presynaptic = stp_storage == "presynaptic"
+        index = _pathway(real, rec_key).pre[rec_index] if presynaptic else rec_index
+        arrays["syn_recorded"] = np.full(SYN_TRACE_ROWS, index)
+    arrays["noise"] = real.noise
+    return arrays
+
+
 def neuron_values(params: Params, real: Realisation) -> dict[str, np.ndarray]:
     """Per-neuron Izhikevich parameters and inputs, plain floats in model units.
 
@@ -367,16 +467,26 @@ PRESYNAPTIC_RELEASE = "(r_S_to_e_pre*int(j < n_exc) + r_S_to_i_pre*int(j >= n_ex
 STP_STORAGES = ("presynaptic", "synaptic")
 
 
-def synapse_model(params: Params, key: str, stp_storage: str = "synaptic") -> tuple[str, str]:
+#: Factor of every release in a padded network: 1 for a real synapse, 0 for padding
+#: (multiplying by 1 is exact, so a padded network gives the unpadded one's numbers bit for bit).
+REAL_SYNAPSE = "int(zeta < 1)"
+
+
+def synapse_model(params: Params, key: str, stp_storage: str = "synaptic",
+                  padded: bool = False) -> tuple[str, str]:
     """Equations and on_pre code of the pathway ``key`` ('e' or 'i').
 
     With ``stp_storage='synaptic'`` each synapse carries u_S, x_S (Stimberg et
     al. 2019 verbatim); with 'presynaptic' it reads r_S of its source neuron.
+    ``padded``: the network holds inert padding synapses (:func:`padded`),
+    whose release is multiplied by 0.
     """
     weight_unit = "siemens" if params.synapse_model == "conductance" else "volt"
     eqs = f"zeta : 1 (constant)\nw : {weight_unit} (shared, constant)\njitter : 1 (shared, constant)\n"
     per_synapse = params.stp and stp_storage == "synaptic"
     release = "1" if not params.stp else ("r_S" if per_synapse else PRESYNAPTIC_RELEASE)
+    if padded:
+        release = f"{REAL_SYNAPSE}*{release}"
     if per_synapse:
         eqs += STP_EQS
     on_pre = STP_ON_PRE if per_synapse else ""
@@ -414,12 +524,19 @@ class Built:
         return next(s for s in self.synapses.values() if s.name == name)
 
 
+#: Rows of the recorded synapse's monitor (the same index each; see :func:`build`).
+SYN_TRACE_ROWS = 2
+#: The recorded STP state of a synapse.
+STP_STATE = ("u_S", "x_S", "r_S")
 #: What a run produces, all in SI base units: result name -> (object, variable).
 #: Traces are (recorded index, time step) arrays, as Brian2's monitors give them.
+#: With the state kept per presynaptic neuron, u_S, x_S, r_S are its set onto
+#: excitatory targets and ``*_onto_i`` its set onto inhibitory ones.
 OUTPUTS = {"spike_i": ("spikes", "i"), "spike_t": ("spikes", "t"),
            "trace_t": ("trace", "t"), "v": ("trace", "v"), "ge": ("trace", "ge"), "gi": ("trace", "gi"),
-           "stp_t": ("syn_trace", "t"), "u_S": ("syn_trace", "u_S"), "x_S": ("syn_trace", "x_S"),
-           "r_S": ("syn_trace", "r_S"), "t_diverged": (NEURON_NAME, "t_diverged")}
+           "stp_t": ("syn_trace", "t"), **{var: ("syn_trace", var) for var in STP_STATE},
+           **{f"{var}_onto_i": ("syn_trace", f"{var}_onto_i") for var in STP_STATE},
+           "t_diverged": (NEURON_NAME, "t_diverged")}
 #: The connectivity Brian2 built (checked by tests against the drawn one).
 CONNECTIVITY_OUTPUTS = {f"{key}_{end}": (name, var)
                         for key, name in SYNAPSE_NAMES.items()
@@ -489,12 +606,17 @@ def _forget_cached_arrays(syn, keep_synapse_indices: bool = False) -> None:
     forget_cached_arrays(syn.name, keep_synapse_indices)
 
 
-def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -> Built:
+def build(params: Params, real: Realisation, stp_storage: str = "presynaptic",
+          padded: Realisation | None = None) -> Built:
     """Create the Brian2 network for the active device (runtime or standalone).
 
     Objects get explicit names so rebuilding the same structure reuses code.
     ``stp_storage`` chooses where the STP state lives (see
-    :data:`PRESYNAPTIC_STP_EQS`); both give the same numbers.
+    :data:`PRESYNAPTIC_STP_EQS`); both give the same numbers.  ``padded``
+    (``real`` padded to a capacity, :func:`padded`) builds the network with
+    inert padding synapses, so that a compiled network can run the
+    connectivity of other seeds: the recorded neurons and synapse are then
+    only placeholders, replaced at run time.
     """
     import brian2 as b2
 
@@ -529,13 +651,14 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
         neurons.x_S_to_e = 1
         neurons.x_S_to_i = 1
     rec_key, rec_index = find_recorded_synapse(params, real)
+    connected = padded if padded is not None else real
 
     synapses = {}
-    for key, path in (("e", real.exc), ("i", real.inh)):
+    for key, path in (("e", connected.exc), ("i", connected.inh)):
         if len(path) == 0:
             continue
         start, stop = (0, params.N_e) if key == "e" else (params.N_e, n)
-        syn_eqs, on_pre = synapse_model(params, key, stp_storage)
+        syn_eqs, on_pre = synapse_model(params, key, stp_storage, padded=padded is not None)
         # a scalar delay avoids a per-synapse delay array (memory, load and write time)
         # float32 spread draws halve the largest per-synapse array
         syn = b2.Synapses(neurons[start:stop], neurons, syn_eqs, on_pre=on_pre, delay=0 * b2.ms,
@@ -557,19 +680,21 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic") -
     objects = [neurons, *synapses.values(), trace, spikes]
     if params.stp:
         rec_path = _pathway(real, rec_key)
-        if presynaptic:  # the set of the recorded synapse's target population
+        if presynaptic:  # the recorded synapse's neuron, both sets (the target's is chosen when read)
             source, index = neurons, int(rec_path.pre[rec_index])
-            target = "e" if rec_path.post[rec_index] < params.N_e else "i"
-            stp_recorded = {var: f"{var}_to_{target}" for var in ("u_S", "x_S", "r_S")}
+            stp_recorded = {**{var: f"{var}_to_e" for var in STP_STATE},
+                            **{f"{var}_onto_i": f"{var}_to_i" for var in STP_STATE}}
         else:
             source, index = synapses[rec_key], rec_index
-        syn_trace = b2.StateMonitor(source, list(stp_recorded.values()) or ["u_S", "x_S", "r_S"],
-                                    record=[index], when="after_synapses", name="syn_trace")
+        # recorded twice: Brian2 bakes a single index into the code, two come from a
+        # static array, which a compiled network replaces at run time (row 0 is read)
+        syn_trace = b2.StateMonitor(source, list(stp_recorded.values()) or list(STP_STATE),
+                                    record=[index] * SYN_TRACE_ROWS, when="after_synapses", name="syn_trace")
         objects.append(syn_trace)
     net = b2.Network(*objects, name="network")
     built = Built(net, neurons, synapses, spikes, trace, syn_trace, recorded, rec_key, rec_index,
                   stp_recorded)
-    for obj_name, var, value in run_values(params, real, stp_storage):
+    for obj_name, var, value in run_values(params, connected, stp_storage):
         obj = built.obj(obj_name)
         setattr(obj, var, b2.Quantity(value, dim=obj.variables[var].dim))
     return built

@@ -43,8 +43,8 @@ def _param(default, lo, hi, unit, doc, *, symbol=None, group, step=None,
     """A dataclass field with its metadata.
 
     ``structural`` marks fields that change the compiled network (sizes,
-    connectivity, synapse model, STP on/off, recording, run length); all
-    others can change between runs of the same build.  ``slider_hi`` caps the dashboard slider where the valid
+    connection probabilities, synapse model, STP on/off, run length); all
+    others (the seed and the recording too) change between runs of the same build.  ``slider_hi`` caps the dashboard slider where the valid
     range is much wider than the useful one (typed values may go up to ``hi``).
     ``shared`` and ``pathway`` mark a per-pathway field (see :func:`_per_pathway`).
     """
@@ -186,11 +186,11 @@ class Params:
 
     # --- recording
     rec_neuron: int = _param(0, 0, 24999, "", "Neuron whose v, ge, gi are recorded (network index; excitatory first)",
-                             symbol="neuron", group=GROUP_RECORD, structural=True, slider_hi=999)
+                             symbol="neuron", group=GROUP_RECORD, slider_hi=999)
     rec_pre: int = _param(0, 0, 24999, "", "Presynaptic neuron of the synapse whose u, x, r are recorded",
-                          symbol="syn. pre", group=GROUP_RECORD, structural=True, slider_hi=999)
+                          symbol="syn. pre", group=GROUP_RECORD, slider_hi=999)
     rec_post: int = _param(-1, -1, 24999, "", "Postsynaptic neuron of the recorded synapse (−1: the first target of the presynaptic neuron)",
-                           symbol="syn. post", group=GROUP_RECORD, structural=True, slider_hi=999)
+                           symbol="syn. post", group=GROUP_RECORD, slider_hi=999)
 
     def __post_init__(self):
         self.validate()

@@ -52,7 +52,7 @@ def finished_build(engine):
     """(build directory, clean result) of PARAMS with its values changed (run arguments)."""
     params = PARAMS.replace(**OTHER_VALUES)
     reference = simulate(params, engine=engine)
-    return engine._directory(build_key(params, 0, engine.stp_storage)), reference
+    return engine._directory(build_key(params, None, engine.stp_storage)), reference
 
 
 def copy_build(build: Path, cache: Path) -> Path:
@@ -136,10 +136,11 @@ def test_a_missing_static_array_the_binary_complains_about_is_an_error(finished_
     must stop the run."""
     build, _ = finished_build
     copy = copy_build(build, tmp_path)
-    (copy / "static_arrays" / "_static_array__array_syn_exc_sources").unlink()
+    # a static array the build itself provides (a run replaces the connectivity's, not this one)
+    (copy / "static_arrays" / "_static_array__array_neurons_sigma").unlink()
     (copy / COMPLETE_MARKER).write_text(json.dumps(build_manifest(copy)))
     engine = StandaloneEngine(cache=tmp_path)
-    complaint = r"could not read or write its files \(Error opening static array _static_array__array_syn_exc_sources"
+    complaint = r"could not read or write its files \(Error opening static array _static_array__array_neurons_sigma"
     with pytest.raises(RuntimeError, match=complaint):
         simulate(PARAMS, engine=engine)
 
@@ -327,7 +328,7 @@ def test_a_killed_compile_stops_its_compilers_and_the_next_compile_starts_clean(
     worker.join(60)
     assert not worker.is_alive()
     assert len(errors) == 1 and isinstance(errors[0], CompileKilledError), errors
-    directory = tmp_path / f"build-{build_key(params, 0, engine.stp_storage)}"
+    directory = tmp_path / f"build-{build_key(params, None, engine.stp_storage)}"
     assert f"killed by signal 9 (SIGKILL); full log: {compile_log(directory)}" in str(errors[0])
     wait_for(lambda: not processes_in_group(child), timeout=10, what="nothing of the killed compile to run on")
     assert f"-j{standalone.usable_cores()}".encode() in make_line, make_line

@@ -46,6 +46,8 @@ IOPUB_TIMEOUT_S = 60
 #: How long Voila gets to shut its kernels down after SIGTERM before they are killed.
 STOP_GRACE_S = 4.0
 TEMPLATE = "stpexplorer"
+#: The JupyterLab extensions the page loads: the widgets and ipympl's canvas (@voila-dashboards' own load anyway).
+PAGE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "jupyter-matplotlib")
 
 
 def notebook_path() -> Path:
@@ -101,6 +103,9 @@ def voila_command(port: int, open_browser: bool, pool_size: int = 1, ip: str = "
         # on a busy machine (a class arriving at once) a kernel's output can take
         # longer than nbclient's 4 s: it would drop the dashboard's display
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
+        # only the extensions the page needs: another installed one (e.g. Notebook 7's
+        # @jupyter-notebook/lab-extension) can stop Voila's page from loading at all
+        f"--VoilaConfiguration.extension_allowlist={list(PAGE_EXTENSIONS)!r}",
         # the dashboard notebook is the only page served (Voila serves no other file of
         # its folder but images, and this package folder has none)
         f"--Voila.root_dir={notebook.parent}",

@@ -29,15 +29,17 @@ from ..params import Params
 from ..results import Result
 from .build_cache import build_key, cache_root, code_fingerprint, compiler_available
 from .collect import check_traces_finite, collect
+from .instant import InstantEngine, run_runtime_isolated
 from .limits import MAX_NEURON_STEPS, MAX_SECONDS, MAX_SYNAPSES, check_budget, check_seed, env_limit, time_limit_s
 from .runtime import BRIAN_LOCK, RuntimeEngine, runtime_device
 from .standalone import StandaloneEngine, compile_build, compile_in_subprocess
 
 __all__ = ["BRIAN_LOCK", "MAX_NEURON_STEPS", "MAX_SECONDS", "MAX_SYNAPSES", "BudgetError", "DivergenceError",
-           "RuntimeEngine", "StandaloneEngine", "TimeLimitError", "build_key", "cache_root", "check_budget",
-           "check_request", "check_seed", "check_traces_finite", "code_fingerprint", "collect", "compile_build",
-           "compile_in_subprocess", "compiler_available", "default_engine", "engine_note", "env_limit",
-           "import_brian2_if_needed", "preparation", "runtime_device", "simulate", "time_limit_s"]
+           "InstantEngine", "RuntimeEngine", "StandaloneEngine", "TimeLimitError", "build_key", "cache_root",
+           "check_budget", "check_request", "check_seed", "check_traces_finite", "code_fingerprint", "collect",
+           "compile_build", "compile_in_subprocess", "compiler_available", "default_engine", "engine_note",
+           "env_limit", "import_brian2_if_needed", "page_engine", "preparation", "run_runtime_isolated",
+           "runtime_device", "simulate", "time_limit_s"]
 
 # ----------------------------------------------------------------------
 
@@ -60,6 +62,14 @@ def default_engine():
         else:
             _DEFAULT_ENGINE = StandaloneEngine(isolate_build=True)
     return _DEFAULT_ENGINE
+
+
+def page_engine():
+    """The engine of a dashboard page: the default engine, where it is the
+    standalone one answering structures it has not compiled yet from Brian2's
+    runtime target while it compiles them (:class:`InstantEngine`)."""
+    engine = default_engine()
+    return InstantEngine(engine) if isinstance(engine, StandaloneEngine) else engine
 
 
 def import_brian2_if_needed(engine=None) -> None:

@@ -145,6 +145,37 @@ def output_sizes(device, filenames: dict[str, str]) -> dict[str, list]:
     return sizes
 
 
+#: The static arrays (files the binary reads when it starts) whose content
+#: depends on the seed and the recording: a run replaces them with its own
+#: (same size).  Logical name -> Brian2's name of the first one; ``connect``
+#: in chunks adds ``_1``, ``_2``, ... for later chunks.
+RUN_TIME_STATIC_ARRAYS = {
+    "e_sources": "_static_array__array_syn_exc_sources", "e_targets": "_static_array__array_syn_exc_targets",
+    "e_zeta": "_static_array__dynamic_array_syn_exc_zeta",
+    "i_sources": "_static_array__array_syn_inh_sources", "i_targets": "_static_array__array_syn_inh_targets",
+    "i_zeta": "_static_array__dynamic_array_syn_inh_zeta",
+    "recorded": "_static_array__array_trace__indices", "syn_recorded": "_static_array__array_syn_trace__indices",
+    "noise": "noise_ta_values",
+}
+#: The folder (relative to the binary's working directory) it reads static arrays from.
+STATIC_ARRAY_FOLDER = "static_arrays"
+
+
+def run_time_static_arrays(device) -> dict[str, list[list]]:
+    """For each of :data:`RUN_TIME_STATIC_ARRAYS`: its files in order, each
+    ``[file name, dtype, entries]`` (empty where the network has no such
+    array, e.g. no inhibitory synapses)."""
+    found = {}
+    for logical, base in RUN_TIME_STATIC_ARRAYS.items():
+        parts, name = [], base
+        while name in device.static_arrays:
+            array = device.static_arrays[name]
+            parts.append([name, np.dtype(array.dtype).str, int(array.size)])
+            name = f"{base}_{len(parts)}"
+        found[logical] = parts
+    return found
+
+
 def forget_cached_arrays(owner_name: str, keep_synapse_indices: bool = False) -> None:
     """Drop the standalone device's in-memory copies of the large arrays of the
     object named ``owner_name`` (nothing on the runtime device).

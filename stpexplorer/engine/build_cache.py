@@ -48,15 +48,24 @@ def code_fingerprint() -> str:
 COMPLETE_MARKER = "COMPLETE"
 
 
-def build_key(params: Params, seed: int, stp_storage: str) -> str:
-    """The build directory's key: the structural fields, the seed, the STP
-    storage and the model code (a slider move asks twice: once for the busy
-    line, once to run; the second is a dictionary lookup)."""
-    return _structure_key(params.structure_key(), seed, stp_storage)
+def build_key(params: Params, seed: int | None, stp_storage: str) -> str:
+    """The build directory's key: the structural fields, the STP storage and
+    the model code (a slider move asks twice: once for the busy line, once to
+    run; the second is a dictionary lookup).
+
+    A build runs the connectivity, heterogeneity, noise and recording of any
+    seed (run-time data of a fixed capacity, :func:`model.capacities`), so
+    ``seed`` is None; only a seed whose synapses exceed the capacity gets a
+    build of its own.  With the STP state kept per synapse, the monitored
+    Synapses object (excitatory or inhibitory source) is part of the key."""
+    structure = params.structure_key()
+    if params.stp and stp_storage == "synaptic":
+        structure += (("recorded_source", "e" if params.rec_pre < params.N_e else "i"),)
+    return _structure_key(structure, seed, stp_storage)
 
 
 @functools.lru_cache(maxsize=256)
-def _structure_key(structure: tuple, seed: int, stp_storage: str) -> str:
+def _structure_key(structure: tuple, seed: int | None, stp_storage: str) -> str:
     text = repr((structure, seed, stp_storage, code_fingerprint()))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -253,12 +262,22 @@ def run_spec_problem(spec) -> str | None:
     ``outputs`` (name -> [file, dtype, columns]) with every output that a
     result needs, ``sizes`` (name -> how many bytes the run writes, see
     :func:`brian2_internals.output_sizes`), ``run_dtypes`` (run argument ->
-    dtype) and ``environment`` (name -> value)."""
+    dtype), ``environment`` (name -> value), ``capacity`` (pathway -> synapses)
+    and ``static_arrays`` (run-time data -> its files, each [file name, dtype,
+    entries])."""
     if not isinstance(spec, dict):
         return "not a JSON object"
-    for key in ("outputs", "sizes", "run_dtypes", "environment"):
+    for key in ("outputs", "sizes", "run_dtypes", "environment", "capacity", "static_arrays"):
         if not isinstance(spec.get(key), dict):
             return f"no {key!r} object"
+    if sorted(spec["capacity"]) != ["e", "i"] or not all(isinstance(v, int) and v >= 0
+                                                         for v in spec["capacity"].values()):
+        return "no synapse capacity of each pathway"
+    for parts in spec["static_arrays"].values():
+        if not (isinstance(parts, list) and all(
+                isinstance(part, list) and len(part) == 3 and _plain_file_name(part[0]) and _valid_dtype(part[1])
+                and isinstance(part[2], int) and part[2] > 0 for part in parts)):
+            return "a run-time static array is not a list of [file name, dtype, entries]"
     outputs, sizes = spec["outputs"], spec["sizes"]
     missing = sorted(set(REQUIRED_OUTPUTS) - set(outputs))
     if missing:

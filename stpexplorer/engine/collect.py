@@ -58,9 +58,11 @@ def _synapse_record(arrays: dict, params: Params, real: model.Realisation,
     steps = np.rint(pre_times / params.dt).astype(np.int64)
     rec_steps = np.rint(arrays["stp_t"] / 1e-3 / params.dt).astype(np.int64)
     rows = np.searchsorted(rec_steps, steps)
-    u = arrays["u_S"][0][rows]
-    x_after = arrays["x_S"][0][rows]
-    r = arrays["r_S"][0][rows]
+    # state kept per presynaptic neuron: its set onto the target's population
+    suffix = "_onto_i" if post >= params.N_e and "u_S_onto_i" in arrays else ""
+    u = arrays["u_S" + suffix][0][rows]
+    x_after = arrays["x_S" + suffix][0][rows]
+    r = arrays["r_S" + suffix][0][rows]
     return pre, post, pre_times, u, x_after + r, r
 
 

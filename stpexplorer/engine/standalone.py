@@ -37,6 +37,7 @@ from ..errors import (
 from ..params import Params
 from ..results import Result
 from . import brian2_internals as internals
+from . import cache_admin
 from .build_cache import (
     COMPLETE_MARKER,
     RUN_SPEC,
@@ -98,6 +99,7 @@ def compile_build(params: Params, seed: int, directory: Path, stp_storage: str) 
     subclass naming a killed compile or a full disk).
     """
     real = model.draw_realisation(params, seed)
+    capacity = model.build_capacity(params, real)
     with BRIAN_LOCK, build_lock(directory):
         if load_run_spec(directory) is not None:
             return  # compiled before, by this or another process: never rewritten (it may be running)
@@ -109,11 +111,12 @@ def compile_build(params: Params, seed: int, directory: Path, stp_storage: str) 
             raise _write_failure(f"preparing the build directory {directory} failed", directory, exc) from None
         device = internals.fresh_standalone_device(directory)
         try:
-            built = model.build(params, real, stp_storage)
+            built = model.build(params, real, stp_storage, padded=model.padded(params, real, capacity))
             built.net.run(params.duration * _brian_ms(), namespace={})
             internals.compile_device(device, directory, usable_cores(), log)
-            spec = _run_spec(built, device, params, real, stp_storage)
+            spec = _run_spec(built, device, params, real, stp_storage, capacity)
             _write_atomically(directory / RUN_SPEC, json.dumps(spec))
+            cache_admin.write_structure(directory, params, capacity)
             _write_atomically(directory / COMPLETE_MARKER, json.dumps(build_manifest(directory)))
         except CompileError:
             raise
@@ -133,15 +136,29 @@ def _brian_ms():
     return b2.ms
 
 
-def _run_spec(built, device, params: Params, real: model.Realisation, stp_storage: str) -> dict:
-    """How to run the compiled binary and read its results without Brian2."""
+def _run_spec(built, device, params: Params, real: model.Realisation, stp_storage: str,
+              capacity: dict[str, int]) -> dict:
+    """How to run the compiled binary and read its results without Brian2,
+    and which of its static arrays a run replaces (checked here against the
+    sizes they must have: a Brian2 that names them otherwise fails the
+    compile instead of running one seed's network for every seed)."""
     outputs = model.output_files(built, device)
     run_dtypes = {f"{obj_name}.{var}": internals.variable_dtype(built.obj(obj_name), var)
                   for obj_name, var, _ in model.run_values(params, real, stp_storage)}
+    static_arrays = internals.run_time_static_arrays(device)
+    expected = {name: np.size(array)
+                for name, array in model.run_time_arrays(params, real, capacity, stp_storage).items()}
+    for name, parts in static_arrays.items():
+        found = sum(entries for _, _, entries in parts)
+        if found != expected.get(name, 0):
+            raise CompileError(f"the compiled network's static array {name} holds {found} values, "
+                               f"{expected.get(name, 0)} expected: this Brian2 names its arrays differently")
     return {"outputs": outputs,
             "sizes": internals.output_sizes(device, {name: entry[0] for name, entry in outputs.items()}),
             "run_dtypes": run_dtypes,
-            "environment": internals.run_environment(device)}
+            "environment": internals.run_environment(device),
+            "capacity": capacity,
+            "static_arrays": static_arrays}
 
 
 def _is_no_space(exc: OSError, path: Path) -> bool:
@@ -396,6 +413,60 @@ def _remove_outputs(results: Path, spec: dict) -> None:
 _RESULTS_TO_REMOVE_AT_EXIT: set[Path] = set()
 
 
+def _link_build(results: Path, directory: Path, spec: dict) -> None:
+    """Link the binary and every static array of the build that a run does
+    not replace into the run folder ``results``."""
+    replaced = {part[0] for parts in spec["static_arrays"].values() for part in parts}
+    folder = results / internals.STATIC_ARRAY_FOLDER
+    folder.mkdir(exist_ok=True)
+    links = {results / "main": directory / "main"}
+    for source in (directory / internals.STATIC_ARRAY_FOLDER).iterdir():
+        if source.name not in replaced:
+            links[folder / source.name] = source
+    for link, target in links.items():
+        if link.is_symlink() and os.readlink(link) == str(target):
+            continue
+        link.unlink(missing_ok=True)
+        link.symlink_to(target)
+
+
+def _run_folder_intact(results: Path, spec: dict) -> bool:
+    """Whether a prepared run folder still has its link to the binary and each
+    run-time static array at its size (a dozen stats)."""
+    if not (results / "main").is_symlink():
+        return False
+    folder = results / internals.STATIC_ARRAY_FOLDER
+    for parts in spec["static_arrays"].values():
+        for name, dtype, entries in parts:
+            try:
+                if (folder / name).stat().st_size != entries * np.dtype(dtype).itemsize:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def _write_static_array(folder: Path, parts: list, values) -> None:
+    """Write ``values`` over the static array files ``parts`` ([file, dtype,
+    entries] each, in order), each in full: a file of another size would give
+    the binary another network, so a short write is an error."""
+    if not parts:
+        return
+    flat = np.ravel(np.asarray(values))
+    total = sum(entries for _, _, entries in parts)
+    if flat.size != total:
+        raise RuntimeError(f"run-time data of {total} values expected, got {flat.size}")
+    start = 0
+    for name, dtype, entries in parts:
+        path = folder / name
+        path.unlink(missing_ok=True)  # a link into the build must never be written through
+        chunk = flat[start:start + entries].astype(np.dtype(dtype), copy=False)
+        chunk.tofile(path)
+        if path.stat().st_size != chunk.nbytes:
+            raise OSError(errno.ENOSPC, f"{path} was written short")
+        start += entries
+
+
 class StandaloneEngine:
     """Brian2 ``cpp_standalone``: one compiled build per structure, run arguments per call.
 
@@ -420,6 +491,8 @@ class StandaloneEngine:
     name = "cpp_standalone"
     #: compiled structures whose run spec and realisation are kept in memory
     KEEP_STRUCTURES = 4
+    #: seeds whose realisation (without noise) is kept in memory
+    KEEP_REALISATIONS = 4
 
     def __init__(self, cache: Path | None = None, stp_storage: str = "presynaptic",
                  isolate_build: bool = False):
@@ -428,7 +501,11 @@ class StandaloneEngine:
         self.isolate_build = isolate_build
         #: how the compiled binary is started, inside the build directory
         self.run_command = ["./main"]
-        self._loaded: dict[str, tuple[dict, Path, model.Realisation]] = {}
+        self._loaded: dict[str, tuple[dict, Path]] = {}
+        #: realisations (without noise) of the last seeds, by (structure, seed)
+        self._realisations: dict[tuple, model.Realisation] = {}
+        #: what each run folder holds: (build directory, (structure, seed), recording)
+        self._run_folders: dict[Path, tuple] = {}
         #: damaged builds in read-only places: built again in writable_root()
         self._unusable: set[Path] = set()
         self._lock = threading.RLock()
@@ -452,40 +529,63 @@ class StandaloneEngine:
         return writable_root() / f"build-{key}"
 
     # -- build ----------------------------------------------------------
+    def _realisation(self, params: Params, seed: int) -> model.Realisation:
+        """The realisation of ``seed`` without its noise (kept for a few seeds)."""
+        key = (params.structure_key(), seed)
+        with self._lock:
+            real = self._realisations.pop(key, None)
+            if real is None:
+                real = model.draw_realisation(params, seed, noise=False)
+            self._realisations[key] = real
+            while len(self._realisations) > self.KEEP_REALISATIONS:
+                self._realisations.pop(next(iter(self._realisations)))
+            return real
+
+    def _key(self, params: Params, seed: int) -> tuple[str, model.Realisation]:
+        """The build key of ``params`` run with ``seed``, and the seed's realisation."""
+        real = self._realisation(params, seed)
+        own_build = model.build_capacity(params, real) != model.capacities(params)
+        return build_key(params, seed if own_build else None, self.stp_storage), real
+
     def _prepare(self, params: Params, seed: int, progress=None) -> tuple[dict, Path, model.Realisation]:
-        key = build_key(params, seed, self.stp_storage)
+        key, real = self._key(params, seed)
         with self._lock:
             if key in self._loaded:
-                return self._loaded[key]
+                return (*self._loaded[key], real)
             directory = self._directory(key)
-            start = time.perf_counter()
+        start = time.perf_counter()
+        spec = load_run_spec(directory)
+        if spec is None:
+            # not under the engine's lock: runs of compiled structures go on meanwhile
+            # (the build's file lock makes one compile of a structure, whoever asks)
+            cache_admin.cache_limit_mb()  # an invalid STPEXPLORER_CACHE_MB is refused before the compile
+            if progress:
+                progress("generating and compiling the C++ network (first time for this structure)")
+            compile_step = compile_in_subprocess if self.isolate_build else compile_build
+            compile_step(params, seed, directory, self.stp_storage)
+            self.compiles += 1
             spec = load_run_spec(directory)
             if spec is None:
-                if progress:
-                    progress("generating and compiling the C++ network (first time for this structure)")
-                compile_step = compile_in_subprocess if self.isolate_build else compile_build
-                compile_step(params, seed, directory, self.stp_storage)
-                self.compiles += 1
-                spec = load_run_spec(directory)
-                if spec is None:
-                    raise CompileError(f"the build in {directory} did not complete; full log: "
-                                       f"{compile_log(directory)}")
+                raise CompileError(f"the build in {directory} did not complete; full log: "
+                                   f"{compile_log(directory)}")
+            cache_admin.enforce_limit(directory.parent, keep=[directory])
+        cache_admin.mark_used(directory)
+        with self._lock:
             remove_results(directory)
             if directory not in _RESULTS_TO_REMOVE_AT_EXIT:
                 _RESULTS_TO_REMOVE_AT_EXIT.add(directory)
                 atexit.register(remove_results, directory, only_this_process=True)
-            loaded = (spec, directory, model.draw_realisation(params, seed, noise=False))
             while len(self._loaded) >= self.KEEP_STRUCTURES:
                 self._loaded.pop(next(iter(self._loaded)))
-            self._loaded[key] = loaded
-            self._dir, self._real = directory, loaded[2]
+            self._loaded[key] = (spec, directory)
             self.last_build_s = time.perf_counter() - start
-            return loaded
+            return spec, directory, real
 
     def preparation(self, params: Params, seed: int = 0) -> str | None:
         """What a run of ``params`` must do first: ``"compile"`` (a structure
-        never built here), ``"load"`` (built, not the one loaded now) or None."""
-        key = build_key(params, seed, self.stp_storage)
+        never built here), ``"load"`` (built, not the one loaded now) or None.
+        Another seed or recording of a built structure needs neither."""
+        key, _ = self._key(params, seed)
         if key in self._loaded:
             return None
         return "load" if load_run_spec(self._directory(key)) is not None else "compile"
@@ -494,18 +594,47 @@ class StandaloneEngine:
     def _run_args(self, params: Params, spec: dict, real: model.Realisation, args_dir: Path) -> list[str]:
         args_dir.mkdir(parents=True, exist_ok=True)
         dtypes = spec["run_dtypes"]
+        full = model.padded(params, real, spec["capacity"])
         return [internals.run_argument(obj_name, var, value, dtypes.get(f"{obj_name}.{var}", "<f8"), args_dir)
-                for obj_name, var, value in model.run_values(params, real, self.stp_storage)]
+                for obj_name, var, value in model.run_values(params, full, self.stp_storage)]
+
+    def _prepare_run_folder(self, results: Path, directory: Path, spec: dict, params: Params, seed: int) -> None:
+        """Make ``results`` the binary's working directory for this run: the
+        binary and the build's static arrays linked, the seed's connectivity,
+        spread draws and noise and the recording written as the static arrays
+        that hold them (only those that changed since this folder's last run).
+        Each process and thread has its own folder: runs of one build by
+        several kernels never share these files."""
+        folder = results / internals.STATIC_ARRAY_FOLDER
+        state = self._run_folders.get(results)
+        if state is not None and not _run_folder_intact(results, spec):
+            state = None  # removed or changed behind this engine's back: prepared again in full
+        if state is None or state[0] != directory:
+            _link_build(results, directory, spec)
+            state = (directory, None, None)
+        seed_data = (params.structure_key(), seed)
+        recording = (params.rec_neuron, params.rec_pre, params.rec_post)
+        names = [] if state[1] == seed_data else ["e_sources", "e_targets", "e_zeta", "i_sources", "i_targets",
+                                                   "i_zeta", "noise"]
+        names += [] if state[1] == seed_data and state[2] == recording else ["recorded", "syn_recorded"]
+        if names:
+            real = model.draw_realisation(params, seed, noise="noise" in names)
+            arrays = model.run_time_arrays(params, real, spec["capacity"], self.stp_storage)
+            self._run_folders.pop(results, None)  # half-written: rewrite all next time if this fails
+            for name in names:
+                _write_static_array(folder, spec["static_arrays"].get(name, []), arrays.get(name))
+        self._run_folders[results] = (directory, seed_data, recording)
 
     def _run_binary(self, params: Params, spec: dict, directory: Path,
-                    real: model.Realisation) -> tuple[dict[str, np.ndarray], float]:
-        """Run the compiled network with ``params`` as run arguments: (its
-        checked output arrays, seconds taken).  Raises :class:`BinaryFailure`
-        when the binary fails (the build may be damaged)."""
+                    real: model.Realisation, seed: int) -> tuple[dict[str, np.ndarray], float]:
+        """Run the compiled network with ``params`` as run arguments and the
+        data of ``seed``: (its checked output arrays, seconds taken).  Raises
+        :class:`BinaryFailure` when the binary fails (the build may be damaged)."""
         results = results_dir(directory)
         try:
             results.mkdir(parents=True, exist_ok=True)
             _remove_outputs(results, spec)
+            self._prepare_run_folder(results, directory, spec, params, seed)
             run_args = self._run_args(params, spec, real, results / "args")
         except OSError as exc:
             raise _write_failure(f"writing the run arguments into {results} failed", results, exc) from None
@@ -514,7 +643,7 @@ class StandaloneEngine:
         start = time.perf_counter()
         try:
             done = subprocess.run(internals.binary_command(self.run_command, results, run_args),
-                                  cwd=directory, env=env, capture_output=True, timeout=limit)
+                                  cwd=results, env=env, capture_output=True, timeout=limit)
         except subprocess.TimeoutExpired:
             raise TimeLimitError(time_limit_message(limit)) from None
         except OSError as exc:
@@ -532,7 +661,8 @@ class StandaloneEngine:
             damage = build_damage(directory)
             if damage is None:
                 try:
-                    arrays, elapsed = self._run_binary(params, spec, directory, real)
+                    arrays, elapsed = self._run_binary(params, spec, directory, real, seed)
+                    self._dir, self._real = directory, real
                     return collect(arrays, params, real, seed, self.name, elapsed)
                 except BinaryFailure as failure:
                     damage = build_damage(directory)
@@ -547,8 +677,13 @@ class StandaloneEngine:
     def read_results(self, names) -> dict[str, np.ndarray]:
         """Arrays of this thread's last run of the last loaded build, by
         :data:`model.OUTPUTS` or :data:`model.CONNECTIVITY_OUTPUTS` name (SI units)."""
-        spec, directory, _ = next(v for v in self._loaded.values() if v[1] == self._dir)
-        return read_outputs(results_dir(directory), spec, names)
+        spec, directory = next(v for v in self._loaded.values() if v[1] == self._dir)
+        arrays = read_outputs(results_dir(directory), spec, names)
+        real_counts = {"e": len(self._real.exc), "i": len(self._real.inh)}
+        for name in model.CONNECTIVITY_OUTPUTS:  # without the padding synapses
+            if name in arrays:
+                arrays[name] = arrays[name][:real_counts[name[0]]]
+        return arrays
 
     def _discard_build(self, directory: Path) -> None:
         """Forget a damaged build and delete it, unless, checked again under
@@ -556,6 +691,7 @@ class StandaloneEngine:
         read-only place is left alone and built again in :func:`writable_root`."""
         with self._lock:
             self._loaded = {k: v for k, v in self._loaded.items() if v[1] != directory}
+            self._run_folders = {k: v for k, v in self._run_folders.items() if v[0] != directory}
             if not writable(directory):
                 self._unusable.add(directory)
                 return

@@ -1,5 +1,5 @@
 """scripts/classroom.py, run small (3 pages): it starts its own server, drives
-Chromium, and reports the figures the README's "Serving a class" section
+Chromium, and reports the figures the documentation's "Serving a class" page (docs/classroom.md)
 gives for 10 pages.  Checked here: it runs, measures, and the class leaves
 nothing behind (only the pool's kernels after the pages close; no request to
 another host).  Timings are reported, not asserted."""

@@ -126,7 +126,7 @@ def test_busy_indicator_says_when_a_structure_is_compiled_or_loaded(explorer):
     assert preparation(params, int(explorer.seed.value), explorer.engine) is None
     engine = explorer.engine
     new_size = next(n for n in range(11, 99) if not (
-        engine.cache / f"build-{build_key(params.replace(N_i=n), 0, engine.stp_storage)}").exists())
+        engine.cache / f"build-{build_key(params.replace(N_i=n), None, engine.stp_storage)}").exists())
     explorer.controls["N_i"].value = new_size  # a structure not built before
     assert explorer.busy.value == BUSY_TEXT["compile"]
     assert explorer.wait(300) and explorer.result.Ni == new_size
@@ -134,7 +134,7 @@ def test_busy_indicator_says_when_a_structure_is_compiled_or_loaded(explorer):
     assert explorer.busy.value == BUSY_TEXT[None]
     assert explorer.wait(300) and explorer.result.Ni == 10
     other = next(n for n in range(new_size + 1, 99) if not (
-        engine.cache / f"build-{build_key(params.replace(N_i=n), 0, engine.stp_storage)}").exists())
+        engine.cache / f"build-{build_key(params.replace(N_i=n), None, engine.stp_storage)}").exists())
     simulate(params.replace(N_i=other), engine=StandaloneEngine(cache=engine.cache))  # another process
     explorer.controls["N_i"].value = other  # built, not loaded here
     assert explorer.busy.value == BUSY_TEXT["load"]
