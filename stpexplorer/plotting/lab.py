@@ -6,7 +6,7 @@ artists, with the one twin Axes each figure needs (:class:`SynapseLabPlot`,
 data and set limits that depend on the result alone, rounded to round steps.
 So a figure redrawn any number of times holds the same Axes and looks exactly
 like a fresh one, and a slider move seldom changes its axes (the dashboard then
-draws only the data over a kept image of them: ``dashboard.figures.PanelBlitter``).
+draws only the data over a kept image of them: ``dashboard.lab_tab.LabBlitter``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .style import (
 )
 
 #: the round values (× 10^k) an axis of the synapse lab ends at: few, so a slider move seldom
-#: changes them, yet the data fills at least two thirds of the axis
+#: changes them, yet the data fills more than half of the axis
 TOP_LADDER = (1, 1.5, 2, 3, 5, 7.5)
 #: the same for A_n/A_1 (1.2: a depressing synapse, whose largest ratio is the first, 1)
 RATIO_LADDER = (1, 1.2, 1.5, 2, 3, 5, 7.5)
@@ -96,7 +96,7 @@ class _KeptPlot:
         return self.twin in figure.axes and all(a.axes is not None for a in self._artists())
 
     def remove_twin(self) -> None:
-        if self.twin in self.twin.figure.axes:
+        if self.twin in self.host_axes[0].figure.axes:
             self.twin.remove()
 
 
@@ -105,6 +105,7 @@ class SynapseLabPlot(_KeptPlot):
     a 2 × 2 array of Axes."""
 
     def __init__(self, axes):
+        axes = np.asarray(axes)
         (ax_ux, ax_ss), (ax_r, ax_rate) = axes
         super().__init__(axes.flat, ax_r)
         self.u_curve, = ax_ux.plot([], [], color=U_COLOR, label="u")
