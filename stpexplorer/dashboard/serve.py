@@ -46,8 +46,10 @@ IOPUB_TIMEOUT_S = 60
 #: How long Voila gets to shut its kernels down after SIGTERM before they are killed.
 STOP_GRACE_S = 4.0
 TEMPLATE = "stpexplorer"
-#: The JupyterLab extensions the page loads: the widgets and ipympl's canvas (@voila-dashboards' own load anyway).
-PAGE_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "jupyter-matplotlib")
+#: The JupyterLab extensions the page loads: Voila's widget manager (for ipywidgets 8, or 7), the
+#: widgets and ipympl's canvas.
+PAGE_EXTENSIONS = ("@voila-dashboards/widgets-manager8", "@voila-dashboards/widgets-manager7",
+                   "@jupyter-widgets/jupyterlab-manager", "jupyter-matplotlib")
 
 
 def notebook_path() -> Path:

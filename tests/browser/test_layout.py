@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from conftest import IN_CI
 from jupyter_servers import run_all, start_jupyter, stop_jupyter
 from pages import FIRST_PANELS_TIMEOUT_S, INIT_SCRIPT, Dashboard, wait_loaded
 
@@ -121,7 +122,11 @@ def check_every_tab(dash: Dashboard, where: str) -> None:
 @pytest.fixture
 def jupyter(request, prebuilt, tmp_path):
     package = {"lab": "jupyterlab", "notebook": "notebook"}[request.param]
-    pytest.importorskip(package, reason=f"the {package} package is not installed")
+    try:
+        __import__(package)
+    except ImportError:
+        message = f"the {package} package is not installed (the test extra installs it)"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
     server = start_jupyter(request.param, prebuilt, tmp_path)
     try:
         yield server
@@ -158,8 +163,9 @@ def test_jupyterlab_with_its_file_browser_fits_1600_and_1366(browser, jupyter):
 
 @pytest.mark.parametrize("jupyter", ["notebook"], indirect=True)
 def test_notebook_7_fits_1366(browser, jupyter):
-    # the notebook package's lab extension stops Voila 0.5.13 pages from loading
-    # (module federation error RUNTIME-012), so it is not in the test extra
+    # installed beside Voila, the notebook package's lab extension stopped Voila's page from loading
+    # (module federation error RUNTIME-012) until Voila was told which extensions the page needs;
+    # test_voila_on_a_laptop... runs with it installed
     context, dash = open_notebook(browser, jupyter, LAPTOP)
     try:
         check_every_tab(dash, "Notebook 7 1366×768")
