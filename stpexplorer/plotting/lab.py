@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.ticker import MultipleLocator
 
 from .. import lab
 from .style import (
@@ -43,6 +44,8 @@ FRACTION_LIMITS = (-0.02, 1.05)
 FREQUENCY_LIMITS_HZ = (0.4, 125.0)
 #: v (mV) shown at least: below the deepest reset (c ≥ −80 mV) to above the spike peak (30 mV)
 V_LIMITS_MV = (-90.0, 40.0)
+#: spacing (mV) of the v ticks (the default spacing leaves two on the v axis)
+V_TICK_MV = 25.0
 #: v range (mV) of the phase plane at least
 PHASE_V_LIMITS_MV = (-85.0, 35.0)
 #: about how many round steps the u axes of the gallery span (few: a slider move seldom changes them)
@@ -168,6 +171,7 @@ class NeuronPlot(_KeptPlot):
         super().__init__((ax_v, ax_u, ax_phase), ax_u)
         self.v_line, = ax_v.plot([], [], color="k", lw=0.9)
         ax_v.set_ylabel("v (mV)")
+        ax_v.yaxis.set_major_locator(MultipleLocator(V_TICK_MV))
         ax_v.tick_params(labelbottom=False)
         self.u_line, = ax_u.plot([], [], color=TRANSMITTED_COLOR, lw=0.9, label="u")
         self.current_line, = self.twin.plot([], [], color="0.5", lw=0.8)
