@@ -34,6 +34,7 @@ from stpexplorer.engine.build_cache import (
     compile_log,
     results_dir_name,
 )
+from stpexplorer.engine.compile import usable_cores
 from stpexplorer.errors import CompileError, CompileKilledError, NoSpaceError, TransientError
 
 PARAMS = presets.FORUM.replace(duration=200.0)
@@ -331,7 +332,7 @@ def test_a_killed_compile_stops_its_compilers_and_the_next_compile_starts_clean(
     directory = tmp_path / f"build-{build_key(params, None, engine.stp_storage)}"
     assert f"killed by signal 9 (SIGKILL); full log: {compile_log(directory)}" in str(errors[0])
     wait_for(lambda: not processes_in_group(child), timeout=10, what="nothing of the killed compile to run on")
-    assert f"-j{standalone.usable_cores()}".encode() in make_line, make_line
+    assert f"-j{usable_cores()}".encode() in make_line, make_line
     # a stale, broken object file as a killed compiler leaves it
     (directory / "objects.o").write_bytes(b"truncated")
     (directory / "main.o").write_bytes(b"truncated")
