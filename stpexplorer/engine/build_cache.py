@@ -39,7 +39,9 @@ def code_fingerprint() -> str:
     from importlib.metadata import version  # not ``import brian2``: re-runs need no Brian2
 
     # the model and everything that builds, runs and reads it
-    files = [Path(model.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
+    model_file = Path(model.__file__)
+    model_files = sorted(model_file.parent.glob("*.py")) if model_file.name == "__init__.py" else [model_file]
+    files = [*model_files, *sorted(Path(__file__).parent.glob("*.py"))]
     source = b"".join(path.read_bytes() for path in files)
     return hashlib.sha256(source + version("brian2").encode()).hexdigest()[:12]
 
