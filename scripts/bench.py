@@ -18,6 +18,10 @@ conductance synapses with STP, 1 s at dt 0.1 ms) it measures
   kernel (simulation + drawing the three time panels), with the panels told
   that a page is attached, as the browser does (the panels then stop
   re-encoding each image as a data URL for a page still to come);
+* each kind of control of the Network tab (STP slider, seed, recorded synapse
+  and neuron, a size and a duration not compiled yet): control to redrawn
+  panels in this kernel with the dashboard's engine, and redraws per second
+  while a slider is dragged (``--sections controls``);
 * the synapse lab and the neuron gallery: a slider move to the redrawn figure
   in this kernel (closed forms or the single-neuron loop, then drawing), median
   over a sequence of moves of every slider, and the number of Axes after it.
@@ -257,7 +261,92 @@ def lab_section(rounds: int) -> None:
               f"{draws} |")
 
 
-SECTIONS = ("network", "sweep", "lab")
+#: (label, control, values) of :func:`control_latency`: each kind of control a user reaches for.
+#: The size and duration values are new structures: their first move runs on Brian2's runtime target.
+CONTROL_MOVES = (("STP slider (U_0)", "U_0", (0.3, 0.4, 0.5, 0.6, 0.5)),
+                 ("seed", "seed", (1, 2, 3, 4, 0)),
+                 ("recorded synapse (rec_pre)", "rec_pre", (5, 10, 15, 20, 0)),
+                 ("recorded neuron", "rec_neuron", (100, 300, 850, 900, 0)),
+                 ("size (N_i), not compiled yet", "N_i", (190,)),
+                 ("duration, not compiled yet", "duration", (900.0,)))
+
+
+def _attached_explorer(engine):
+    from stpexplorer.dashboard.network_tab import Explorer
+
+    explorer = Explorer(engine=engine)
+    explorer.wait()
+    for fig in explorer.figures.values():  # the message a page sends when its canvas is ready
+        fig.canvas._handle_custom_msg({"type": "initialized"}, [])
+    return explorer
+
+
+def _move(explorer, name, value) -> float:
+    """Set a control as the page would and wait for its panels: seconds from the change to drawn panels."""
+    widget = explorer.seed if name == "seed" else explorer.controls[name]
+    explorer.timings.clear()
+    widget.value = value
+    explorer.wait()
+    return explorer.timings[-1]["total_s"]
+
+
+def control_latency(cache: str) -> dict:
+    """Control → redrawn panels in this kernel for each kind of control
+    (:data:`CONTROL_MOVES`), the dashboard's own engine (:class:`InstantEngine`)
+    on a build of the default network; then redraws per second while a slider
+    is dragged (a change every 40 ms, latest wins)."""
+    from stpexplorer import StandaloneEngine, presets
+    from stpexplorer.engine import InstantEngine
+
+    engine = InstantEngine(StandaloneEngine(cache=cache, isolate_build=True))
+    engine.standalone.run(presets.DEFAULT)  # compiled first, as on a server that prepared the presets
+    explorer = _attached_explorer(engine)
+    rows = {}
+    for label, name, values in CONTROL_MOVES:
+        times = [_move(explorer, name, value) for value in values]
+        rows[label] = {"moves": len(times), "median_s": statistics.median(times), "max_s": max(times),
+                       "engine": explorer.result.engine}
+        engine.wait_compiled()
+        if name in ("N_i", "duration"):
+            explorer.controls[name].value = getattr(presets.DEFAULT, name)
+            explorer.wait()
+    rows["drag (U_0, a change every 40 ms)"] = drag_rate(explorer)
+    explorer.runner.stop()
+    return rows
+
+
+def drag_rate(explorer, changes: int = 50, every_s: float = 0.04) -> dict:
+    """A drag as the page sends it: ``changes`` values ``every_s`` apart; redraws per second of the
+    three time panels while it lasts, and whether the last value is the one drawn."""
+    explorer.wait()
+    runs_before = explorer.run_count
+    start = time.perf_counter()
+    values = [round(0.2 + 0.6 * k / (changes - 1), 4) for k in range(changes)]
+    for value in values:
+        explorer.controls["U_0"].value = value
+        time.sleep(every_s)
+    dragged_s = time.perf_counter() - start
+    redraws_during = explorer.run_count - runs_before
+    explorer.wait()
+    return {"changes": changes, "drag_s": dragged_s, "redraws_during_drag": redraws_during,
+            "redraws_per_s": redraws_during / dragged_s, "final_value_drawn": explorer.result.params.U_0 == values[-1]}
+
+
+def controls_section() -> None:
+    with tempfile.TemporaryDirectory(prefix="stpx-controls-") as cache:
+        rows = control_latency(cache)
+    print(json.dumps(rows))
+    print("\n| control (default network) | moves | median control→panels | max | drawn by |")
+    print("|---|---|---|---|---|")
+    for label, r in rows.items():
+        if "redraws_per_s" in r:
+            print(f"| {label} | {r['changes']} changes in {r['drag_s']:.1f} s | {r['redraws_per_s']:.1f} "
+                  f"redraws/s | | final value drawn: {r['final_value_drawn']} |")
+        else:
+            print(f"| {label} | {r['moves']} | {r['median_s']:.3f} s | {r['max_s']:.3f} s | {r['engine']} |")
+
+
+SECTIONS = ("network", "sweep", "lab", "controls")
 
 
 def main(argv=None) -> int:
@@ -276,6 +365,8 @@ def main(argv=None) -> int:
         sweep_section(args.sweep_grid)
     if "lab" in args.sections:
         lab_section(args.lab_rounds)
+    if "controls" in args.sections:
+        controls_section()
     return 0
 
 

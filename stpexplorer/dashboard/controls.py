@@ -40,8 +40,9 @@ def make_control(field: dataclasses.Field, value) -> W.Widget:
     elif field.type == "str":
         widget = W.Dropdown(options=list(m["choices"]), value=value, **common)
     elif field.name in FRONT_FIELDS:
+        # the panels follow a drag: each value re-runs the network, the newest replacing any waiting
         widget = W.FloatSlider(value=value, min=m["lo"], max=max(m["slider_hi"], value),
-                               step=m["step"] or 0.01, continuous_update=False,
+                               step=m["step"] or 0.01, continuous_update=True,
                                readout_format=".3g", **common)
     elif field.type == "int":
         widget = W.BoundedIntText(value=value, min=int(m["lo"]), max=int(m["hi"]), **common)
@@ -62,9 +63,9 @@ def set_widget_value(widget: W.Widget, value) -> None:
 
 def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,
            tooltip: str = "") -> W.FloatSlider:
-    """A lab tab's slider (acts on release) with the DOM class ``css``."""
+    """A lab tab's slider (its figure follows a drag) with the DOM class ``css``."""
     widget = W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
-                           continuous_update=False, readout_format=".3g", tooltip=tooltip,
+                           continuous_update=True, readout_format=".3g", tooltip=tooltip,
                            style={"description_width": "90px"}, layout=W.Layout(width="330px", max_width="100%"))
     widget.add_class(css)
     return widget
