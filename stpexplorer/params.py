@@ -7,7 +7,8 @@ generated from these definitions.
 
 Values are plain Python numbers in the unit named by the field (rates such as
 ``Omega_f`` in 1/s, times in ms, conductances in nS); :mod:`stpexplorer.model`
-attaches the Brian2 units.
+attaches the Brian2 units.  The field factory and the check of one value are
+in :mod:`stpexplorer.param_fields`; their names are found here too.
 """
 
 from __future__ import annotations
@@ -15,63 +16,39 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import json
-import math
 import os
-import reprlib
 import stat
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-import numpy as np
+from .param_fields import (  # noqa: F401  (names of this module)
+    GROUP_INPUT,
+    GROUP_NETWORK,
+    GROUP_NEURON_E,
+    GROUP_NEURON_I,
+    GROUP_RECORD,
+    GROUP_RUN,
+    GROUP_STP,
+    GROUP_STP_PATHWAY,
+    GROUP_SYNAPSES,
+    MAX_N_E,
+    MAX_N_I,
+    MAX_NEURON_INDEX,
+    PATHWAY_LABELS,
+    PATHWAYS,
+    STP_FIELDS,
+    SYNAPSE_MODELS,
+    check_field,
+    describe_range,
+    field_kind,
+    param,
+    per_pathway,
+    plain_value,
+    short_repr,
+)
 
-SYNAPSE_MODELS = ("conductance", "current")
-
-# Groups order the dashboard sections and the README table.
-GROUP_STP = "Short-term plasticity"
-GROUP_STP_PATHWAY = "Short-term plasticity per pathway"
-GROUP_NEURON_E = "Excitatory neurons (Izhikevich)"
-GROUP_NEURON_I = "Inhibitory neurons (Izhikevich)"
-GROUP_SYNAPSES = "Synapses"
-GROUP_NETWORK = "Network"
-GROUP_INPUT = "Background input"
-GROUP_RUN = "Simulation"
-GROUP_RECORD = "Recording"
-
-
-def _param(default, lo, hi, unit, doc, *, symbol=None, group, step=None,
-           structural=False, choices=None, slider_hi=None, shared=None, pathway=None):
-    """A dataclass field with its metadata.
-
-    ``structural`` marks fields that change the compiled network (sizes,
-    connection probabilities, synapse model, STP on/off, run length); all
-    others (the seed and the recording too) change between runs of the same build.  ``slider_hi`` caps the dashboard slider where the valid
-    range is much wider than the useful one (typed values may go up to ``hi``).
-    ``shared`` and ``pathway`` mark a per-pathway field (see :func:`_per_pathway`).
-    """
-    meta = dict(lo=lo, hi=hi, unit=unit, doc=doc, symbol=symbol, group=group,
-                step=step, structural=structural, choices=choices,
-                slider_hi=hi if slider_hi is None else slider_hi,
-                shared=shared, pathway=pathway, optional=shared is not None)
-    return dataclasses.field(default=default, metadata=meta)
-
-
-#: Synaptic pathways, first letter the presynaptic population: ``"ei"`` is
-#: excitatory → inhibitory.
-PATHWAYS = ("ee", "ei", "ie", "ii")
-PATHWAY_LABELS = {"ee": "E→E", "ei": "E→I", "ie": "I→E", "ii": "I→I"}
-#: The shared STP fields; each has a per-pathway field ``<name>_<pathway>``.
-STP_FIELDS = ("U_0", "Omega_f", "Omega_d")
-
-
-def _per_pathway(shared: dataclasses.Field, name: str, pathway: str):
-    """The field ``<name>_<pathway>``: the shared field's range, unit and doc,
-    default ``None`` (use the shared value)."""
-    m = shared.metadata
-    label = PATHWAY_LABELS[pathway]
-    return _param(None, m["lo"], m["hi"], m["unit"],
-                  f"{m['doc']}, {label} synapses only (none: the shared {name})",
-                  symbol=f"{m['symbol']} {label}", group=GROUP_STP_PATHWAY, step=m["step"],
-                  slider_hi=m["slider_hi"], shared=name, pathway=pathway)
+#: The field factory under its earlier name.
+_param = param
 
 
 @dataclass(frozen=True)
@@ -84,112 +61,112 @@ class Params:
     """
 
     # --- short-term plasticity (Stimberg et al. 2019, Tsodyks & Markram 1997)
-    stp: bool = _param(True, None, None, "", "Tsodyks–Markram short-term plasticity on all synapses (off: static synapses, release r = 1)",
+    stp: bool = param(True, None, None, "", "Tsodyks–Markram short-term plasticity on all synapses (off: static synapses, release r = 1)",
                        symbol="STP", group=GROUP_STP, structural=True)
-    U_0: float = _param(0.6, 0.001, 1.0, "1", "Baseline utilisation of synaptic release (facilitation increment)",
+    U_0: float = param(0.6, 0.001, 1.0, "1", "Baseline utilisation of synaptic release (facilitation increment)",
                         symbol="U₀", group=GROUP_STP, step=0.01)
-    Omega_f: float = _param(3.33, 0.0, 1000.0, "1/s", "Rate at which facilitation u decays to 0 between spikes",
+    Omega_f: float = param(3.33, 0.0, 1000.0, "1/s", "Rate at which facilitation u decays to 0 between spikes",
                             symbol="Ω_f", group=GROUP_STP, step=0.01, slider_hi=100)
-    Omega_d: float = _param(2.0, 0.0, 1000.0, "1/s", "Rate at which resources x recover to 1 between spikes",
+    Omega_d: float = param(2.0, 0.0, 1000.0, "1/s", "Rate at which resources x recover to 1 between spikes",
                             symbol="Ω_d", group=GROUP_STP, step=0.01, slider_hi=100)
 
     # --- the same per pathway (first letter: presynaptic population); None: the shared value
-    U_0_ee: float | None = _per_pathway(U_0, "U_0", "ee")
-    Omega_f_ee: float | None = _per_pathway(Omega_f, "Omega_f", "ee")
-    Omega_d_ee: float | None = _per_pathway(Omega_d, "Omega_d", "ee")
-    U_0_ei: float | None = _per_pathway(U_0, "U_0", "ei")
-    Omega_f_ei: float | None = _per_pathway(Omega_f, "Omega_f", "ei")
-    Omega_d_ei: float | None = _per_pathway(Omega_d, "Omega_d", "ei")
-    U_0_ie: float | None = _per_pathway(U_0, "U_0", "ie")
-    Omega_f_ie: float | None = _per_pathway(Omega_f, "Omega_f", "ie")
-    Omega_d_ie: float | None = _per_pathway(Omega_d, "Omega_d", "ie")
-    U_0_ii: float | None = _per_pathway(U_0, "U_0", "ii")
-    Omega_f_ii: float | None = _per_pathway(Omega_f, "Omega_f", "ii")
-    Omega_d_ii: float | None = _per_pathway(Omega_d, "Omega_d", "ii")
+    U_0_ee: float | None = per_pathway(U_0, "U_0", "ee")
+    Omega_f_ee: float | None = per_pathway(Omega_f, "Omega_f", "ee")
+    Omega_d_ee: float | None = per_pathway(Omega_d, "Omega_d", "ee")
+    U_0_ei: float | None = per_pathway(U_0, "U_0", "ei")
+    Omega_f_ei: float | None = per_pathway(Omega_f, "Omega_f", "ei")
+    Omega_d_ei: float | None = per_pathway(Omega_d, "Omega_d", "ei")
+    U_0_ie: float | None = per_pathway(U_0, "U_0", "ie")
+    Omega_f_ie: float | None = per_pathway(Omega_f, "Omega_f", "ie")
+    Omega_d_ie: float | None = per_pathway(Omega_d, "Omega_d", "ie")
+    U_0_ii: float | None = per_pathway(U_0, "U_0", "ii")
+    Omega_f_ii: float | None = per_pathway(Omega_f, "Omega_f", "ii")
+    Omega_d_ii: float | None = per_pathway(Omega_d, "Omega_d", "ii")
 
     # --- synaptic weights
-    w_e: float = _param(0.1, 0.0, 100.0, "nS", "Excitatory synaptic weight (conductance mode): ge jumps by w_e·r per spike",
+    w_e: float = param(0.1, 0.0, 100.0, "nS", "Excitatory synaptic weight (conductance mode): ge jumps by w_e·r per spike",
                         symbol="w_e", group=GROUP_SYNAPSES, step=0.005, slider_hi=2)
-    w_i: float = _param(1.0, 0.0, 100.0, "nS", "Inhibitory synaptic weight (conductance mode): gi jumps by w_i·r per spike",
+    w_i: float = param(1.0, 0.0, 100.0, "nS", "Inhibitory synaptic weight (conductance mode): gi jumps by w_i·r per spike",
                         symbol="w_i", group=GROUP_SYNAPSES, step=0.05, slider_hi=10)
-    J_e: float = _param(0.5, 0.0, 100.0, "mV", "Excitatory pulse size (current mode): v jumps by J_e·r per spike",
+    J_e: float = param(0.5, 0.0, 100.0, "mV", "Excitatory pulse size (current mode): v jumps by J_e·r per spike",
                         symbol="J_e", group=GROUP_SYNAPSES, step=0.05, slider_hi=5)
-    J_i: float = _param(1.0, 0.0, 100.0, "mV", "Inhibitory pulse size (current mode): v drops by J_i·r per spike",
+    J_i: float = param(1.0, 0.0, 100.0, "mV", "Inhibitory pulse size (current mode): v drops by J_i·r per spike",
                         symbol="J_i", group=GROUP_SYNAPSES, step=0.05, slider_hi=5)
-    weight_jitter: float = _param(0.0, 0.0, 1.0, "1", "Per-synapse weight spread: weight·(1 − jitter·ξ), ξ ~ U[0,1) (1 gives the paper's w·rand)",
+    weight_jitter: float = param(0.0, 0.0, 1.0, "1", "Per-synapse weight spread: weight·(1 − jitter·ξ), ξ ~ U[0,1) (1 gives the paper's w·rand)",
                                   symbol="jitter", group=GROUP_SYNAPSES, step=0.05)
-    synapse_model: str = _param("conductance", None, None, "", "Conductance-based synapses, or the paper's instantaneous current pulses",
+    synapse_model: str = param("conductance", None, None, "", "Conductance-based synapses, or the paper's instantaneous current pulses",
                                 symbol="synapses", group=GROUP_SYNAPSES, structural=True,
                                 choices=SYNAPSE_MODELS)
-    tau_e: float = _param(5.0, 0.1, 1000.0, "ms", "Decay time constant of the excitatory conductance",
+    tau_e: float = param(5.0, 0.1, 1000.0, "ms", "Decay time constant of the excitatory conductance",
                           symbol="τ_e", group=GROUP_SYNAPSES, step=0.1, slider_hi=50)
-    tau_i: float = _param(10.0, 0.1, 1000.0, "ms", "Decay time constant of the inhibitory conductance",
+    tau_i: float = param(10.0, 0.1, 1000.0, "ms", "Decay time constant of the inhibitory conductance",
                           symbol="τ_i", group=GROUP_SYNAPSES, step=0.1, slider_hi=50)
-    E_e: float = _param(0.0, -100.0, 100.0, "mV", "Excitatory reversal potential",
+    E_e: float = param(0.0, -100.0, 100.0, "mV", "Excitatory reversal potential",
                         symbol="E_e", group=GROUP_SYNAPSES, step=1.0)
-    E_i: float = _param(-80.0, -150.0, 0.0, "mV", "Inhibitory reversal potential",
+    E_i: float = param(-80.0, -150.0, 0.0, "mV", "Inhibitory reversal potential",
                         symbol="E_i", group=GROUP_SYNAPSES, step=1.0)
-    C_m: float = _param(1.0, 0.01, 1000.0, "pF", "Capacitance scale: synaptic current I (pA) enters dv/dt as I/C_m (1 pA/pF = 1 mV/ms, one Izhikevich current unit)",
+    C_m: float = param(1.0, 0.01, 1000.0, "pF", "Capacitance scale: synaptic current I (pA) enters dv/dt as I/C_m (1 pA/pF = 1 mV/ms, one Izhikevich current unit)",
                         symbol="C_m", group=GROUP_SYNAPSES, step=0.1, slider_hi=10)
 
     # --- Izhikevich (2003) neurons; heterogeneity as in the paper
-    a_e: float = _param(0.02, 0.0, 1.0, "1/ms", "Recovery rate a of excitatory neurons",
+    a_e: float = param(0.02, 0.0, 1.0, "1/ms", "Recovery rate a of excitatory neurons",
                         symbol="a_e", group=GROUP_NEURON_E, step=0.001)
-    b_e: float = _param(0.2, -1.0, 1.0, "1/ms", "Sensitivity b of recovery to v (excitatory)",
+    b_e: float = param(0.2, -1.0, 1.0, "1/ms", "Sensitivity b of recovery to v (excitatory)",
                         symbol="b_e", group=GROUP_NEURON_E, step=0.005)
-    c_e: float = _param(-65.0, -100.0, -30.0, "mV", "Reset potential c (excitatory, base)",
+    c_e: float = param(-65.0, -100.0, -30.0, "mV", "Reset potential c (excitatory, base)",
                         symbol="c_e", group=GROUP_NEURON_E, step=0.5)
-    d_e: float = _param(8.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (excitatory, base)",
+    d_e: float = param(8.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (excitatory, base)",
                         symbol="d_e", group=GROUP_NEURON_E, step=0.1, slider_hi=20)
-    c_e_spread: float = _param(15.0, -50.0, 50.0, "mV", "Heterogeneity: c = c_e + c_e_spread·re², re ~ U[0,1)",
+    c_e_spread: float = param(15.0, -50.0, 50.0, "mV", "Heterogeneity: c = c_e + c_e_spread·re², re ~ U[0,1)",
                                symbol="Δc_e", group=GROUP_NEURON_E, step=0.5)
-    d_e_spread: float = _param(-6.0, -50.0, 50.0, "mV/ms", "Heterogeneity: d = d_e + d_e_spread·re²",
+    d_e_spread: float = param(-6.0, -50.0, 50.0, "mV/ms", "Heterogeneity: d = d_e + d_e_spread·re²",
                                symbol="Δd_e", group=GROUP_NEURON_E, step=0.1)
-    a_i: float = _param(0.02, 0.0, 1.0, "1/ms", "Recovery rate a of inhibitory neurons (base)",
+    a_i: float = param(0.02, 0.0, 1.0, "1/ms", "Recovery rate a of inhibitory neurons (base)",
                         symbol="a_i", group=GROUP_NEURON_I, step=0.001)
-    b_i: float = _param(0.25, -1.0, 1.0, "1/ms", "Sensitivity b of recovery to v (inhibitory, base)",
+    b_i: float = param(0.25, -1.0, 1.0, "1/ms", "Sensitivity b of recovery to v (inhibitory, base)",
                         symbol="b_i", group=GROUP_NEURON_I, step=0.005)
-    c_i: float = _param(-65.0, -100.0, -30.0, "mV", "Reset potential c (inhibitory)",
+    c_i: float = param(-65.0, -100.0, -30.0, "mV", "Reset potential c (inhibitory)",
                         symbol="c_i", group=GROUP_NEURON_I, step=0.5)
-    d_i: float = _param(2.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (inhibitory)",
+    d_i: float = param(2.0, -20.0, 50.0, "mV/ms", "Recovery jump d after a spike (inhibitory)",
                         symbol="d_i", group=GROUP_NEURON_I, step=0.1, slider_hi=20)
-    a_i_spread: float = _param(0.08, -1.0, 1.0, "1/ms", "Heterogeneity: a = a_i + a_i_spread·ri, ri ~ U[0,1)",
+    a_i_spread: float = param(0.08, -1.0, 1.0, "1/ms", "Heterogeneity: a = a_i + a_i_spread·ri, ri ~ U[0,1)",
                                symbol="Δa_i", group=GROUP_NEURON_I, step=0.005)
-    b_i_spread: float = _param(-0.05, -1.0, 1.0, "1/ms", "Heterogeneity: b = b_i + b_i_spread·ri",
+    b_i_spread: float = param(-0.05, -1.0, 1.0, "1/ms", "Heterogeneity: b = b_i + b_i_spread·ri",
                                symbol="Δb_i", group=GROUP_NEURON_I, step=0.005)
 
     # --- network structure
-    N_e: int = _param(800, 1, 20000, "", "Number of excitatory neurons (numbered first)",
+    N_e: int = param(800, 1, MAX_N_E, "", "Number of excitatory neurons (numbered first)",
                       symbol="N_e", group=GROUP_NETWORK, structural=True, slider_hi=4000)
-    N_i: int = _param(200, 1, 5000, "", "Number of inhibitory neurons",
+    N_i: int = param(200, 1, MAX_N_I, "", "Number of inhibitory neurons",
                       symbol="N_i", group=GROUP_NETWORK, structural=True, slider_hi=1000)
-    p_e: float = _param(0.1, 0.0, 1.0, "1", "Connection probability from each excitatory neuron to each neuron",
+    p_e: float = param(0.1, 0.0, 1.0, "1", "Connection probability from each excitatory neuron to each neuron",
                         symbol="p_e", group=GROUP_NETWORK, step=0.01, structural=True)
-    p_i: float = _param(0.1, 0.0, 1.0, "1", "Connection probability from each inhibitory neuron to each neuron",
+    p_i: float = param(0.1, 0.0, 1.0, "1", "Connection probability from each inhibitory neuron to each neuron",
                         symbol="p_i", group=GROUP_NETWORK, step=0.01, structural=True)
 
     # --- background input (thalamic noise, redrawn every 1 ms as in the paper)
-    noise_e: float = _param(5.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to excitatory neurons",
+    noise_e: float = param(5.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to excitatory neurons",
                             symbol="σ_e", group=GROUP_INPUT, step=0.1, slider_hi=20)
-    noise_i: float = _param(2.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to inhibitory neurons",
+    noise_i: float = param(2.0, 0.0, 100.0, "mV/ms", "Standard deviation of the thalamic noise input to inhibitory neurons",
                             symbol="σ_i", group=GROUP_INPUT, step=0.1, slider_hi=20)
-    I_e: float = _param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to excitatory neurons",
+    I_e: float = param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to excitatory neurons",
                         symbol="I_e", group=GROUP_INPUT, step=0.1, slider_hi=30)
-    I_i: float = _param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to inhibitory neurons",
+    I_i: float = param(0.0, -50.0, 100.0, "mV/ms", "Constant drive to inhibitory neurons",
                         symbol="I_i", group=GROUP_INPUT, step=0.1, slider_hi=30)
 
     # --- simulation
-    duration: float = _param(1000.0, 10.0, 60000.0, "ms", "Simulated time",
+    duration: float = param(1000.0, 10.0, 60000.0, "ms", "Simulated time",
                              symbol="T", group=GROUP_RUN, step=10.0, structural=True, slider_hi=5000)
-    dt: float = _param(0.1, 0.005, 1.0, "ms", "Integration time step (forward Euler)",
+    dt: float = param(0.1, 0.005, 1.0, "ms", "Integration time step (forward Euler)",
                        symbol="dt", group=GROUP_RUN, step=0.005, structural=True)
 
     # --- recording
-    rec_neuron: int = _param(0, 0, 24999, "", "Neuron whose v, ge, gi are recorded (network index; excitatory first)",
+    rec_neuron: int = param(0, 0, MAX_NEURON_INDEX, "", "Neuron whose v, ge, gi are recorded (network index; excitatory first)",
                              symbol="neuron", group=GROUP_RECORD, slider_hi=999)
-    rec_pre: int = _param(0, 0, 24999, "", "Presynaptic neuron of the synapse whose u, x, r are recorded",
+    rec_pre: int = param(0, 0, MAX_NEURON_INDEX, "", "Presynaptic neuron of the synapse whose u, x, r are recorded",
                           symbol="syn. pre", group=GROUP_RECORD, slider_hi=999)
-    rec_post: int = _param(-1, -1, 24999, "", "Postsynaptic neuron of the recorded synapse (−1: the first target of the presynaptic neuron)",
+    rec_post: int = param(-1, -1, MAX_NEURON_INDEX, "", "Postsynaptic neuron of the recorded synapse (−1: the first target of the presynaptic neuron)",
                            symbol="syn. post", group=GROUP_RECORD, slider_hi=999)
 
     def __post_init__(self):
@@ -200,7 +177,7 @@ class Params:
         """Raise ``ValueError`` naming the field, value and range if invalid."""
         for f in dataclasses.fields(self):
             value = plain_value(getattr(self, f.name))
-            _check_field(f, value)
+            check_field(f, value)
             if f.type == "int" and not isinstance(value, int):
                 value = int(value)  # 800.0 from JSON -> 800
             object.__setattr__(self, f.name, value)
@@ -330,12 +307,6 @@ def pathway_fields(pathway: str) -> tuple[str, str, str]:
     return tuple(f"{name}_{pathway}" for name in STP_FIELDS)
 
 
-def _kind(f: dataclasses.Field) -> str:
-    """'bool', 'str', 'int' or 'float' (a per-pathway ``float | None`` is 'float')."""
-    kind = f.type if isinstance(f.type, str) else f.type.__name__
-    return kind.replace(" | None", "")
-
-
 def groups() -> Iterator[tuple[str, list[dataclasses.Field]]]:
     """Fields grouped by their ``group`` metadata, in declaration order."""
     order: dict[str, list[dataclasses.Field]] = {}
@@ -344,37 +315,8 @@ def groups() -> Iterator[tuple[str, list[dataclasses.Field]]]:
     yield from order.items()
 
 
-def _describe_range(f: dataclasses.Field) -> str:
-    m = f.metadata
-    if m["choices"]:
-        return "one of " + ", ".join(repr(c) for c in m["choices"])
-    if f.type in ("bool", bool):
-        return "true or false"
-    unit = f" {m['unit']}" if m["unit"] not in ("", "1") else ""
-    if m.get("optional"):
-        return f"[{m['lo']:g}, {m['hi']:g}]{unit} or none (the shared {m['shared']})"
-    return f"[{m['lo']:g}, {m['hi']:g}]{unit}"
-
-
-def plain_value(value: Any) -> Any:
-    """numpy scalars (np.int64 from a grid, np.float32, np.bool_) as Python values."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = 60
-
 #: Largest parameter JSON accepted anywhere (dashboard upload, ``--params`` file, API).
 MAX_JSON_BYTES = 64 * 1024
-
-
-def _short_repr(value: Any) -> str:
-    try:
-        return _SHORT.repr(value)
-    except ValueError:  # an int of more than 4300 digits: Python refuses to print it
-        digits = int(value.bit_length() * math.log10(2)) + 1
-        digits -= abs(value) < 10 ** (digits - 1)  # the estimate is one too high at most
-        return f"{'-' if value < 0 else ''}<integer of {digits} digits>"
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -383,8 +325,8 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in pairs:
         if key in data:
-            raise ValueError(f"the key {_short_repr(key)} is given twice ({_short_repr(data[key])} and "
-                             f"{_short_repr(value)}); keep one")
+            raise ValueError(f"the key {short_repr(key)} is given twice ({short_repr(data[key])} and "
+                             f"{short_repr(value)}); keep one")
         data[key] = value
     return data
 
@@ -422,39 +364,6 @@ def _parse_json_int(text: str) -> int:
     return int(decimal.Decimal(text))
 
 
-def _check_field(f: dataclasses.Field, value: Any) -> None:
-    m = f.metadata
-    kind = _kind(f)
-    if value is None and m.get("optional"):
-        return
-
-    def fail(reason: str):
-        # reprlib: a huge or deeply nested value gives a short message, not a RecursionError
-        raise ValueError(f"{f.name}={_short_repr(value)} is invalid ({reason}); "
-                         f"allowed: {_describe_range(f)}")
-
-    if kind == "bool":
-        if not isinstance(value, bool):
-            fail("not a boolean")
-        return
-    if kind == "str":
-        if not isinstance(value, str) or value not in m["choices"]:
-            fail("not an allowed choice")
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        fail(f"not a number but {type(value).__name__}")
-    try:
-        as_float = float(value)
-    except OverflowError:  # an int beyond any float
-        fail("out of range")
-    if not math.isfinite(as_float):
-        fail("not finite")
-    if kind == "int" and not (isinstance(value, int) or as_float.is_integer()):
-        fail("not an integer")
-    if not m["lo"] <= value <= m["hi"]:
-        fail("out of range")
-
-
 def coerce(name: str, text: str) -> Any:
     """Parse a command-line string for field ``name`` into its Python type.
 
@@ -462,7 +371,7 @@ def coerce(name: str, text: str) -> Any:
     case): back to the shared value.
     """
     f = field_info(name)
-    kind = _kind(f)
+    kind = field_kind(f)
     text = text.strip()
     if f.metadata.get("optional") and text.lower() in ("none", "null"):
         return None
@@ -478,10 +387,10 @@ def coerce(name: str, text: str) -> Any:
     try:
         number = float(text)
     except ValueError:
-        raise ValueError(f"{name}={text!r} is invalid (not a number); allowed: {_describe_range(f)}") from None
+        raise ValueError(f"{name}={text!r} is invalid (not a number); allowed: {describe_range(f)}") from None
     if kind == "int":
         if not number.is_integer():
-            raise ValueError(f"{name}={text!r} is invalid (not an integer); allowed: {_describe_range(f)}")
+            raise ValueError(f"{name}={text!r} is invalid (not an integer); allowed: {describe_range(f)}")
         return int(number)
     return number
 
@@ -499,7 +408,7 @@ def parse_seed(text: str, limit: int = SEED_LIMIT) -> int:
     """
     text = str(text).strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 20 or int(text) >= limit:
-        shown = _SHORT.repr(text)
+        shown = short_repr(text)
         raise ValueError(f"seed={shown} is invalid; allowed: an integer in [0, {limit})")
     return int(text)
 
@@ -516,5 +425,5 @@ def markdown_table() -> str:
             default = getattr(defaults, f.name)
             default = f"none ({m['shared']})" if default is None else repr(default)
             lines.append(f"| `{f.name}` | {m['symbol'] or ''} | {default} | "
-                         f"{m['unit']} | {_describe_range(f)} | {m['doc']} |")
+                         f"{m['unit']} | {describe_range(f)} | {m['doc']} |")
     return "\n".join(lines)

@@ -189,3 +189,15 @@ def test_seed_text_parses_plain_numbers():
     assert P.parse_seed("2147483647", limit=2**31) == 2**31 - 1
     with pytest.raises(ValueError, match=r"allowed: an integer in \[0, 2147483648\)"):
         P.parse_seed("2147483648", limit=2**31)
+
+
+def test_recording_indices_reach_the_last_neuron_of_the_largest_network():
+    """The largest network has N_e's and N_i's upper bounds of neurons, indexed
+    from 0: its last neuron can be recorded, an index past it cannot."""
+    n = P.field_info("N_e").metadata["hi"] + P.field_info("N_i").metadata["hi"]
+    largest = Params(N_e=P.field_info("N_e").metadata["hi"], N_i=P.field_info("N_i").metadata["hi"])
+    for name in ("rec_neuron", "rec_pre", "rec_post"):
+        assert P.field_info(name).metadata["hi"] == n - 1
+        assert getattr(largest.replace(**{name: n - 1}), name) == n - 1
+        with pytest.raises(ValueError, match=name):
+            largest.replace(**{name: n})
