@@ -1,7 +1,9 @@
 """Closed-form Tsodyks–Markram short-term plasticity.
 
 The formulation is the one simulated by :mod:`stpexplorer.model` (Stimberg et
-al. 2019, after Tsodyks & Markram 1997): between spikes
+al. 2019, after Tsodyks & Markram 1997), whose functions
+:func:`~stpexplorer.model.stp_between_spikes` and
+:func:`~stpexplorer.model.stp_at_spike` this module iterates: between spikes
 
     u(t) = u⁺ e^{−Ω_f Δt}                (facilitation decays to 0)
     x(t) = 1 − (1 − x⁺) e^{−Ω_d Δt}      (resources recover to 1)
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .model.equations import stp_at_spike, stp_between_spikes
+
 
 @dataclass(frozen=True)
 class SpikeStates:
@@ -33,6 +37,20 @@ class SpikeStates:
     u: np.ndarray  # u just after the facilitation step
     x: np.ndarray  # x just before release
     r: np.ndarray  # released fraction r = u·x
+
+
+#: The update at a presynaptic spike, from the state (u, x) just before it:
+#: (u after facilitation ``u + U_0 (1 − u)``, the released fraction ``r = u·x``,
+#: x after release ``x − r``).  Numbers or arrays (complex too).  The model's
+#: own function (:func:`stpexplorer.model.stp_at_spike`), the Brian2 ``on_pre`` code
+#: :data:`stpexplorer.model.STP_ON_PRE` in plain numbers.
+at_spike = stp_at_spike
+
+#: (u, x) ``gap_s`` seconds after the state (u, x): u decays to 0 at rate Ω_f
+#: and x recovers to 1 at rate Ω_d (1/s).  Numbers or arrays (complex too).  The
+#: model's own function (:func:`stpexplorer.model.stp_between_spikes`), the exact
+#: solution of its event-driven :data:`stpexplorer.model.STP_EQS`.
+between_spikes = stp_between_spikes
 
 
 def recursion(spike_times_ms, U_0: float, Omega_f: float, Omega_d: float,
@@ -44,13 +62,10 @@ def recursion(spike_times_ms, U_0: float, Omega_f: float, Omega_d: float,
     u, x, last = u0, x0, None
     for k, t in enumerate(times):
         if last is not None:
-            gap_s = (t - last) * 1e-3
-            u = u * np.exp(-Omega_f * gap_s)
-            x = 1.0 - (1.0 - x) * np.exp(-Omega_d * gap_s)
-        u = u + U_0 * (1.0 - u)
-        r = u * x
-        u_out[k], x_out[k], r_out[k] = u, x, r
-        x = x - r
+            u, x = between_spikes(u, x, (t - last) * 1e-3, Omega_f, Omega_d)
+        x_out[k] = x  # before release
+        u, r_out[k], x = at_spike(u, x, U_0)
+        u_out[k] = u  # after facilitation
         last = t
     return SpikeStates(u_out, x_out, r_out)
 
@@ -83,6 +98,4 @@ def continuous(spike_times_ms, t_ms, U_0: float, Omega_f: float, Omega_d: float)
     last_spike = np.concatenate([[-np.inf], spikes])
     k = np.searchsorted(spikes, t, side="right")  # index into *_after
     gap_s = np.where(k > 0, (t - last_spike[k]) * 1e-3, 0.0)
-    u = u_after[k] * np.exp(-Omega_f * gap_s)
-    x = 1.0 - (1.0 - x_after[k]) * np.exp(-Omega_d * gap_s)
-    return u, x
+    return between_spikes(u_after[k], x_after[k], gap_s, Omega_f, Omega_d)

@@ -76,8 +76,8 @@ def _first_target(params: Params, pre: int, population: str) -> int:
     from stpexplorer import model
 
     real = model.draw_realisation(params, 0, noise=False)
-    path = real.exc if pre < params.N_e else real.inh
-    targets = path.post[path.pre == pre]
+    proj = real.projection("e" if pre < params.N_e else "i")
+    targets = proj.post[proj.pre == pre]
     return int(targets[(targets >= params.N_e) == (population == "i")][0])
 
 
@@ -362,16 +362,16 @@ def test_synapses_created_in_chunks_are_the_drawn_connectivity(engine, tmp_path,
     Brian2 builds must still be exactly the drawn one, with the same dynamics."""
     from stpexplorer import model
 
-    monkeypatch.setattr(model, "CONNECT_CHUNK", 300)  # the forum network's 1 400 E synapses: 5 calls
+    monkeypatch.setattr(model.brian2_build, "CONNECT_CHUNK", 300)  # the forum network's 1 400 E synapses: 5 calls
     chunked_engine = StandaloneEngine(cache=tmp_path)
     chunked = simulate(SMALL, seed=0, engine=chunked_engine)
     real = chunked_engine._real
     built = chunked_engine.read_results(["e_pre", "e_post", "i_pre", "i_post"])
-    for key, path in (("e", real.exc), ("i", real.inh)):  # network indices, as drawn
-        np.testing.assert_array_equal(built[f"{key}_pre"], path.pre)
-        np.testing.assert_array_equal(built[f"{key}_post"], path.post)
+    for key, proj in (("e", real.exc), ("i", real.inh)):  # network indices, as drawn
+        np.testing.assert_array_equal(built[f"{key}_pre"], proj.pre)
+        np.testing.assert_array_equal(built[f"{key}_post"], proj.post)
     whole = simulate(SMALL, seed=0, engine=engine)
-    assert len(real.exc) > 3 * model.CONNECT_CHUNK
+    assert len(real.exc) > 3 * model.brian2_build.CONNECT_CHUNK
     for name in ("spike_i", "spike_t_ms", "v_mV", "ge_nS", "gi_nS", "u_at_spikes"):
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
 

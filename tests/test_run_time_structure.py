@@ -104,6 +104,7 @@ def test_a_seed_beyond_the_capacity_gets_a_build_of_its_own(built, runtime, monk
     real = model.draw_realisation(SMALL, 4, noise=False)
     small = {"e": len(real.exc) - 1, "i": len(real.inh)}
     monkeypatch.setattr(model, "capacities", lambda params: small)
+    monkeypatch.setattr(model.realisation, "capacities", lambda params: small)  # what build_capacity reads
     assert model.build_capacity(SMALL, real) == {"e": len(real.exc), "i": len(real.inh)}
     assert_same_network(simulate(SMALL, seed=4, engine=engine), simulate(SMALL, seed=4, engine=runtime))
     assert engine.compiles == 1
@@ -113,7 +114,7 @@ def test_padding_synapses_are_inert():
     real = model.draw_realisation(SMALL, 0, noise=False)
     full = model.padded(SMALL, real, model.capacities(SMALL))
     assert len(full.exc) == model.capacities(SMALL)["e"] > len(real.exc)
-    padding = full.exc.xi[len(real.exc):]
-    assert np.all(padding == model.PAD_ZETA) and np.all(real.exc.xi < 1)
+    padding = full.exc.zeta[len(real.exc):]
+    assert np.all(padding == model.PAD_ZETA) and np.all(real.exc.zeta < 1)
     _, on_pre = model.synapse_model(SMALL, "e", padded=True)
     assert model.REAL_SYNAPSE in on_pre

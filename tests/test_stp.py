@@ -160,7 +160,7 @@ def test_network_weights_are_spread_by_jitter(runtime, seed):
     conductance jumps by that weight times the release r at each spike."""
     from stpexplorer import simulate
 
-    zeta = float(model.draw_realisation(JITTER_PAIR, seed).exc.xi[0])
+    zeta = float(model.draw_realisation(JITTER_PAIR, seed).exc.zeta[0])
     assert 0.05 < zeta < 0.95, "pick a seed whose draw shows the spread"
     result = simulate(JITTER_PAIR, seed=seed, engine=runtime)
     ge = result.ge_nS

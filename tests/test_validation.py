@@ -87,7 +87,7 @@ def test_network_identity_passes_and_fails_when_the_network_releases_before_faci
     found = network_checks.check_network_identity(_context(tmp_path, nest))
     assert [(r.check, r.status) for r in found] == [("network-euler", "pass"), ("network-nest", "pass")] * 2
     assert found[1].data["first_difference_from_stpexplorer_ms"] is not None  # the delivery step shows
-    monkeypatch.setattr(model, "PRESYNAPTIC_STP_ON_SPIKE", BROKEN_PRESYNAPTIC_ON_SPIKE)
+    monkeypatch.setattr(model.equations, "PRESYNAPTIC_STP_ON_SPIKE", BROKEN_PRESYNAPTIC_ON_SPIKE)
     found = network_checks.check_network_identity(_context(tmp_path, nest))
     assert [r.status for r in found] == ["pass", "pass", "fail", "pass"], [r.details for r in found]
 

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..model import V_PEAK_MV
+from ..model import V_PEAK_MV, izhikevich_step
 from .validate import check_value
 
 __all__ = ["NEURON_TYPES", "PULSE_AMPLITUDE", "PULSE_MS", "NeuronTrace", "NeuronType", "neuron_type",
@@ -99,13 +99,15 @@ def simulate_neuron(a: float, b: float, c: float, d: float, I_before: float = 0.
 def _euler(a: float, b: float, c: float, d: float, v: float, current: list, dt_ms: float):
     """Forward Euler from rest (v in mV, u = b v) under ``current`` (mV/ms per
     step): v and u before each step, and the steps that ended in a spike.
-    Plain Python floats: a tenth of the time of numpy scalars."""
+    Plain Python floats: a tenth of the time of numpy scalars; the step is the
+    network's (:func:`stpexplorer.model.izhikevich_step`)."""
     u = b * v
     vs, us, spike_steps = [], [], []
+    step = izhikevich_step
     for k, i_k in enumerate(current):
         vs.append(v)
         us.append(u)
-        v, u = v + dt_ms * (0.04 * v * v + 5.0 * v + 140.0 - u + i_k), u + dt_ms * (a * (b * v - u))
+        v, u = step(v, u, i_k, a, b, dt_ms)
         if v >= V_PEAK_MV:
             spike_steps.append(k)
             v, u = c, u + d

@@ -11,8 +11,11 @@ differs, so if each convention reproduces its simulator spike for spike, the
 delivery time is the only difference between the two simulators.
 
 Current mode only (``synapse_model='current'``): v in mV, t in ms, u and
-inputs in mV/ms.  Short-term plasticity is the per-spike recursion of
-:mod:`stpexplorer.stp`, kept per presynaptic neuron and target population.
+inputs in mV/ms.  The Izhikevich step is the model's
+(:func:`stpexplorer.model.izhikevich_step`), and so is the Tsodyks–Markram
+update (:func:`~stpexplorer.model.stp_between_spikes`,
+:func:`~stpexplorer.model.stp_at_spike`), kept per presynaptic neuron and
+target population.
 """
 
 from __future__ import annotations
@@ -36,12 +39,12 @@ class Spikes:
 
 
 def weight_matrix(params: Params, real: model.Realisation) -> np.ndarray:
-    """Signed pulse sizes (mV), ``W[post, pre]``: +J_e(1 − jitter·ξ) from
-    excitatory, −J_i(1 − jitter·ξ) from inhibitory neurons."""
+    """Signed pulse sizes (mV), ``W[post, pre]``: +J_e(1 − jitter·ζ) from
+    excitatory, −J_i(1 − jitter·ζ) from inhibitory neurons."""
     n = params.N_e + params.N_i
     W = np.zeros((n, n))
-    for path, size, sign in ((real.exc, params.J_e, 1.0), (real.inh, params.J_i, -1.0)):
-        W[path.post, path.pre] = sign * size * (1.0 - params.weight_jitter * path.xi.astype(float))
+    for proj, size, sign in ((real.exc, params.J_e, 1.0), (real.inh, params.J_i, -1.0)):
+        W[proj.post, proj.pre] = sign * size * (1.0 - params.weight_jitter * proj.zeta.astype(float))
     return W
 
 
@@ -65,12 +68,9 @@ class _Release:
         released = {}
         for target in "ei":
             U, Of, Od = (v[spiked] for v in self.values[target])
-            u = self.u[target][spiked] * np.exp(-Of * gap_s)
-            x = 1.0 - (1.0 - self.x[target][spiked]) * np.exp(-Od * gap_s)
-            u = u + U * (1.0 - u)
-            r = u * x
-            self.u[target][spiked], self.x[target][spiked] = u, x - r
-            released[target] = r
+            u, x = model.stp_between_spikes(self.u[target][spiked], self.x[target][spiked], gap_s, Of, Od)
+            u, released[target], x_after = model.stp_at_spike(u, x, U)
+            self.u[target][spiked], self.x[target][spiked] = u, x_after
         self.last_ms[spiked] = t_ms
         return released
 
@@ -102,7 +102,7 @@ def simulate_euler(params: Params, real: model.Realisation, delivery: str = "sam
     for k in range(steps):
         t_ms = k * params.dt
         current = values["I_const"] + values["sigma"] * real.noise[k // per_noise]
-        v, u = v + params.dt * (0.04 * v * v + 5.0 * v + 140.0 - u + current), u + params.dt * a * (b * v - u)
+        v, u = model.izhikevich_step(v, u, current, a, b, params.dt)
         if delivery == "next_step":
             v = v + pending
         spiked = np.flatnonzero(v >= model.V_PEAK_MV)

@@ -148,7 +148,7 @@ def _connect(nest, first_id: int, params, real) -> None:
     for path, size, sign, source in ((real.exc, params.J_e, 1.0, "e"), (real.inh, params.J_i, -1.0, "i")):
         if len(path) == 0:
             continue
-        weights = sign * size * (1.0 - params.weight_jitter * path.xi.astype(float))
+        weights = sign * size * (1.0 - params.weight_jitter * path.zeta.astype(float))
         for target, onto in (("e", path.post < ne), ("i", path.post >= ne)):
             if not onto.any():
                 continue
