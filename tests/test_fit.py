@@ -12,6 +12,7 @@ import pytest
 
 from stpexplorer import Params, fit, presets, stp
 from stpexplorer import params as params_mod
+from stpexplorer.fit import solver
 
 # True values: Maass, Natschläger & Markram 2002 E→E (depressing) and E→I
 # (facilitating), with Ω = 1/τ; a mixed synapse that facilitates, then depresses.
@@ -72,7 +73,7 @@ def test_release_matches_the_scalar_recursion_and_is_vectorised():
 def test_jacobian_is_the_derivative_of_the_residuals():
     trains = protocols()
     data = noisy(trains, np.random.default_rng(0), **SYNAPSES["mixed"])
-    problem = fit._Problem(trains, [a for _, a in data])
+    problem = solver.Problem(trains, [a for _, a in data])
     theta = np.array([np.log(0.2), np.log(4.0), np.log(2.5), np.log(45.0)])
     jac = problem.jacobian(theta)
     for j in range(4):
@@ -368,6 +369,41 @@ def test_fit_stp_rejects_bad_trains_with_the_train_and_spike():
     for trains, message in cases:
         with pytest.raises(ValueError, match=message):
             fit.fit_stp(trains)
+
+
+
+# (case, spike times, amplitudes, words both ways in must name): one rule each
+SAME_RULES = [
+    ("negative amplitude", [0, 20, 40, 60, 80, 100], [1, 1, -2, 1, 1, 1], "negative amplitude -2"),
+    ("times not increasing", [0, 20, 40, 30, 80, 100], [1] * 6, "spike times not increasing"),
+    ("all zero", [0, 20, 40, 60, 80, 100], [0] * 6, "are zero"),
+    ("too few responses", [0, 20, 40, 60, 80], [1, 1, 1, 1, "nan"], "too few responses"),
+]
+
+
+@pytest.mark.parametrize("case, times, amplitudes, words", SAME_RULES, ids=[c[0] for c in SAME_RULES])
+def test_files_and_trains_are_held_to_the_same_rules(case, times, amplitudes, words):
+    """A file and the same trains given directly are refused for the same
+    reason; the file names the line, the trains the spike."""
+    text = "spike_time_ms,amplitude\n" + "".join(f"{t},{a}\n" for t, a in zip(times, amplitudes))
+    with pytest.raises(fit.FitDataError) as from_file:
+        fit.load_csv(text.encode(), name="data.csv")
+    with pytest.raises(ValueError) as given:
+        fit.fit_stp([(np.array(times, float), np.array(amplitudes, float))])
+    assert words in str(from_file.value) and words in str(given.value), (str(from_file.value), str(given.value))
+    bad = [k for k, (t, a) in enumerate(zip(times, amplitudes)) if a == -2 or (k and t < times[k - 1])]
+    if bad:  # one spike: line = header + spike number
+        assert from_file.value.line == bad[0] + 2 and f"spike {bad[0] + 1}:" in str(given.value)
+
+
+def test_importing_the_fit_imports_neither_matplotlib_nor_scipy():
+    said = subprocess.run([sys.executable, "-c", (
+        "import sys\n"
+        "from stpexplorer import fit\n"
+        "print(*[m for m in ('matplotlib', 'scipy', 'brian2') if m in sys.modules])\n"
+        "from stpexplorer.plotting.fit import plot_fit\n"
+        "print(fit.plot_fit is plot_fit)\n")], capture_output=True, text=True, timeout=120)
+    assert said.stdout.splitlines() == ["", "True"], said.stdout + said.stderr
 
 
 # ----------------------------------------------------------------------

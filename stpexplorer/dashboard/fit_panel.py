@@ -46,8 +46,8 @@ class FitToData:
         self.fit_mod, self.lab, self.explorer, self.on_use = fit_mod, lab_tab, explorer, on_use
         self.result, self.trains, self.label = None, None, ""
         style = {"description_width": "90px"}
-        self.upload = W.FileUpload(accept=".csv,text/csv,text/plain", multiple=False,
-                                   description="Upload CSV", tooltip="spike_time_ms, amplitude [, train]; at most 1 MB")
+        self.upload = W.FileUpload(accept=".csv,text/csv,text/plain", multiple=False, description="Upload CSV",
+                                   tooltip=f"spike_time_ms, amplitude [, train]; at most {fit_mod.MAX_SIZE_TEXT}")
         self.upload.add_class("stpx-fit-upload")
         self.upload.observe(self._on_upload, names="value")
         self.example = W.Dropdown(options=list(fit_mod.EXAMPLES), value=fit_mod.EXAMPLES[0],
@@ -104,8 +104,10 @@ class FitToData:
         finally:
             self.upload.value = ()  # drop the content; the same file can be chosen again
         name = str(name).replace("\\", "/").rsplit("/", 1)[-1][:MAX_SHOWN_NAME] or "upload.csv"
-        if size > self.fit_mod.MAX_BYTES:
-            self.error.show(f"{name}: file is {size} bytes; at most {self.fit_mod.MAX_BYTES} bytes (1 MB)")
+        try:
+            self.fit_mod.check_size(size, name)  # before copying the content
+        except ValueError as exc:
+            self.error.show(str(exc))
             return
         self.load(bytes(content), name)
 

@@ -5,6 +5,7 @@
   :func:`plot_panels` that draws them as linked panels;
 * :mod:`~stpexplorer.plotting.lab` — the synapse lab and the neuron gallery;
 * :mod:`~stpexplorer.plotting.sweep` — heatmaps of a parameter sweep;
+* :mod:`~stpexplorer.plotting.fit` — a fit of STP parameters to recorded amplitudes;
 * :mod:`~stpexplorer.plotting.style` — colours, titles, the overlay look.
 
 Each ``plot_*`` function takes the data and an optional Axes and returns the
@@ -16,6 +17,7 @@ caller's.
 >>> fig, axes = plot_panels(result)
 """
 
+from .fit import plot_fit
 from .lab import draw_neuron, draw_synapse_lab
 from .network import (
     MAX_CONNECTIVITY_POINTS,
@@ -49,6 +51,6 @@ __all__ = [
     "plot_panels", "draw_panels", "plot_raster", "plot_rate", "plot_conductances", "plot_resources",
     "plot_connectivity", "highlight_label", "remove_artists", "RASTER_MAX_POINTS",
     "MAX_CONNECTIVITY_POINTS", "draw_synapse_lab", "draw_neuron", "draw_heatmap", "heatmaps",
-    "tick_labels", "E_COLOR", "I_COLOR", "U_COLOR", "X_COLOR", "R_COLOR", "HIGHLIGHT", "RATE_COLORS",
+    "tick_labels", "plot_fit", "E_COLOR", "I_COLOR", "U_COLOR", "X_COLOR", "R_COLOR", "HIGHLIGHT", "RATE_COLORS",
     "new_axes", "title", "overlay_style", "legend_label",
 ]

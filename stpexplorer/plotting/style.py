@@ -16,6 +16,9 @@ HIGHLIGHT = "#f39c12"  # the recorded neuron and synapse
 RATIO_COLOR = "#d35400"  # A_n / A_1 in the synapse lab
 TRANSMITTED_COLOR = "#7d3c98"  # f·r*(f) in the synapse lab; u of a single neuron
 RATE_COLORS = {"e": E_COLOR, "i": I_COLOR, "all": "k"}
+TRAIN_COLORS = (E_COLOR, I_COLOR, X_COLOR, U_COLOR, RATIO_COLOR, R_COLOR)  # the trains of a fit, in turn
+REFERENCE_COLOR = "0.6"  # a reference line (zero residual)
+DIVIDER_COLOR = "0.85"  # between pictures drawn side by side on one axis
 
 
 def new_axes(ax=None):
