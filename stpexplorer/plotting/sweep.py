@@ -1,11 +1,12 @@
-"""Plots of a parameter sweep (:mod:`stpexplorer.sweep`): a heatmap of one
-measure over two grid axes, and one picture per measure for the command line."""
+"""Plots of a parameter sweep (:mod:`stpexplorer.sweep`; its measures from
+:mod:`stpexplorer.sweep_measures`): a heatmap of one measure over two grid
+axes, and one picture per measure for the command line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..sweep import MEASURES, grid_table, mean_over_seeds
+from ..sweep_measures import MEASURES, grid_table, mean_over_seeds
 
 
 def tick_labels(values) -> list[str]:
