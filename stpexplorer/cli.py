@@ -81,10 +81,11 @@ def cmd_run(args) -> int:
 def _say_preparation(params, seed: int) -> None:
     """Tell the user before a run that first compiles or loads a network structure."""
     from .engine import preparation
+    from .engine.compile import COMPILE_TIME_TEXT
 
     step = preparation(params, seed)
     if step == "compile":
-        print("compiling the network for this structure (first time: 10-20 s) ...", flush=True)
+        print(f"compiling the network for this structure (first time: {COMPILE_TIME_TEXT}) ...", flush=True)
     elif step == "load":
         print("loading the compiled network ...", flush=True)
 

@@ -131,3 +131,38 @@ def test_gallery_rejects_bad_values():
         lab.simulate_neuron(a=float("inf"), b=0.2, c=-65, d=8)
     with pytest.raises(ValueError, match="unknown neuron type"):
         lab.neuron_type("pyramidal")
+
+
+def test_lab_ranges_are_the_network_parameters_ranges_where_the_two_share_a_quantity():
+    """The synapse lab checks U₀, Ω_f, Ω_d and the gallery a, b, c, d and its
+    input against the ranges of the network's fields for the same quantity; a
+    value just outside is refused, the bound itself accepted."""
+    from stpexplorer import params as P
+    from stpexplorer.lab.definitions import GALLERY, SYNAPSE_LAB
+
+    shared = {SYNAPSE_LAB[name]: name for name in ("U_0", "Omega_f", "Omega_d")}
+    shared.update({GALLERY[arg]: field for arg, field in
+                   (("a", "a_e"), ("b", "b_e"), ("c", "c_e"), ("d", "d_e"), ("I_after", "I_e"))})
+    for definition, field in shared.items():
+        m = P.field_info(field).metadata
+        assert (definition.lo, definition.hi) == (m["lo"], m["hi"]), field
+    neuron = dict(a=0.02, b=0.2, c=-65.0, d=8.0, duration_ms=20.0)
+    for arg in ("a", "b", "c", "d", "I_after"):
+        hi = GALLERY[arg].hi
+        lab.simulate_neuron(**{**neuron, arg: hi})
+        with pytest.raises(ValueError, match=f"{arg}="):
+            lab.simulate_neuron(**{**neuron, arg: hi + abs(hi) * 1e-6 + 1e-9})
+    for arg in ("U_0", "Omega_f", "Omega_d", "rate_hz", "n_spikes", "recovery_gap_ms"):
+        definition = SYNAPSE_LAB[arg]
+        with pytest.raises(ValueError, match=f"{arg}="):
+            lab.synapse_lab(**{arg: definition.hi + 1})
+        with pytest.raises(ValueError, match=f"{arg}="):
+            lab.synapse_lab(**{arg: definition.lo - 1e-3})
+
+
+def test_every_lab_slider_window_lies_inside_the_valid_range():
+    from stpexplorer.lab.definitions import GALLERY, SYNAPSE_LAB
+
+    for definition in (*SYNAPSE_LAB.values(), *GALLERY.values()):
+        assert definition.lo <= definition.slider_lo < definition.slider_hi <= definition.hi, definition.name
+        assert 0 < definition.step <= definition.slider_hi - definition.slider_lo

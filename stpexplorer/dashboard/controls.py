@@ -12,6 +12,7 @@ from importlib import resources
 import ipywidgets as W
 
 from .. import params as params_mod
+from ..lab.definitions import LabParam, from_field
 
 #: Fields shown in front of the Network tab (as sliders); all others go to its "Advanced" section.
 FRONT_FIELDS = ("stp", "U_0", "Omega_f", "Omega_d", "w_e", "w_i",
@@ -61,12 +62,30 @@ def set_widget_value(widget: W.Widget, value) -> None:
     widget.value = value
 
 
+def _lab_look() -> dict:
+    """Keywords every lab slider shares: the figure follows a drag, the lab's label and track widths."""
+    return dict(continuous_update=True, style={"description_width": "90px"},
+                layout=W.Layout(width="330px", max_width="100%"))
+
+
 def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,
            tooltip: str = "") -> W.FloatSlider:
     """A lab tab's slider (its figure follows a drag) with the DOM class ``css``."""
     widget = W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
-                           continuous_update=True, readout_format=".3g", tooltip=tooltip,
-                           style={"description_width": "90px"}, layout=W.Layout(width="330px", max_width="100%"))
+                           readout_format=".3g", tooltip=tooltip, **_lab_look())
+    widget.add_class(css)
+    return widget
+
+
+def lab_slider(definition: LabParam, value: float, css: str) -> W.FloatSlider | W.IntSlider:
+    """A lab tab's slider for a lab argument: label, window, step and tooltip
+    from its definition (:mod:`stpexplorer.lab.definitions`), widened to show ``value``."""
+    d = definition
+    lo, hi = min(d.slider_lo, value), max(d.slider_hi, value)
+    if not d.integer:
+        return slider(d.label, value, lo, hi, d.step, css, tooltip=d.doc)
+    widget = W.IntSlider(value=int(value), min=int(lo), max=int(hi), step=int(d.step), description=d.label,
+                         tooltip=d.doc, **_lab_look())
     widget.add_class(css)
     return widget
 
@@ -74,10 +93,7 @@ def slider(description: str, value: float, lo: float, hi: float, step: float, cs
 def field_slider(name: str, value: float, css: str) -> W.FloatSlider:
     """A lab tab's slider for the parameter field ``name``: range, step, label
     and tooltip from the parameter definition (the Network tab's slider range)."""
-    field = params_mod.field_info(name)
-    m = field.metadata
-    return slider(field_label(field), value, m["lo"], max(m["slider_hi"], value), m["step"] or 0.01,
-                  css, tooltip=m["doc"])
+    return lab_slider(from_field(name, name, field_label(params_mod.field_info(name))), value, css)
 
 
 def icon(name: str) -> str:

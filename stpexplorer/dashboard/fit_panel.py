@@ -5,7 +5,7 @@ and the fitted values into the lab's sliders or the Network tab."""
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import ipywidgets as W
 
@@ -15,7 +15,9 @@ from .teaching import TEACHING
 
 if TYPE_CHECKING:
     from .network_tab import Explorer
-    from .synapse_tab import SynapseLab
+
+#: Sets the synapse lab's sliders: called as f(label, {"U_0": …, "Omega_f": …, "Omega_d": …}).
+LabSetter = Callable[[str, dict], None]
 
 
 #: "Use in network" targets: the shared STP values, or one pathway (presynaptic population first).
@@ -30,7 +32,8 @@ class FitToData:
     uploaded CSV (or a shipped example) → U₀, Ω_f, Ω_d and A with 95 %
     intervals and warnings (:mod:`stpexplorer.fit`), the data with the fitted
     amplitudes per train, and the values into the lab's sliders or, shared or
-    for one pathway, into the Network tab.
+    for one pathway, into the Network tab.  ``to_lab`` sets the lab's sliders
+    (``label`` names where the values come from, as HTML).
 
     DOM classes: ``stpx-fit-upload``, ``stpx-fit-example``, ``stpx-fit-try``,
     ``stpx-fit-source``, ``stpx-fit-error``, ``stpx-fit-table`` (cells
@@ -39,11 +42,11 @@ class FitToData:
     ``stpx-fit-to-lab`` and ``stpx-fit-applied``.
     """
 
-    def __init__(self, lab_tab: SynapseLab, explorer: Explorer | None = None, on_use=None):
+    def __init__(self, to_lab: LabSetter, explorer: Explorer | None = None, on_use=None):
         # numpy and the CSV reader only: scipy is imported by the first fit
         from .. import fit as fit_mod
 
-        self.fit_mod, self.lab, self.explorer, self.on_use = fit_mod, lab_tab, explorer, on_use
+        self.fit_mod, self.set_lab_values, self.explorer, self.on_use = fit_mod, to_lab, explorer, on_use
         self.result, self.trains, self.label = None, None, ""
         style = {"description_width": "90px"}
         self.upload = W.FileUpload(accept=".csv,text/csv,text/plain", multiple=False, description="Upload CSV",
@@ -184,10 +187,7 @@ class FitToData:
             self.error.show("fit some data first")
             return
         values = {name: getattr(self.result, name) for name in self.fit_mod.FITTED}
-        for name, value in values.items():
-            slider = getattr(self.lab, name)
-            slider.max = max(slider.max, value)  # Ω up to the Params range, beyond the usual slider range
-        self.lab.load_values(f"the values fitted to {html.escape(self.label)}", values)
+        self.set_lab_values(f"the values fitted to {html.escape(self.label)}", values)
 
     # ------------------------------------------------------------------ showing
     def _draw_empty(self) -> None:

@@ -1,14 +1,15 @@
 """The Network tab's "Keep and share" part: parameters as a JSON download,
 a parameter file upload (validated), the figure as PNG and the data as npz.
 
-:class:`KeepAndShare` is a part of :class:`~stpexplorer.dashboard.network_tab.Explorer`;
-it uses the explorer's ``result``, ``apply_params`` and ``show_error``.
+:class:`KeepAndShare` is owned by :class:`~stpexplorer.dashboard.network_tab.Explorer`,
+which passes it what it reads and what it calls.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+from typing import Callable
 
 import ipywidgets as W
 
@@ -17,6 +18,7 @@ from .. import presets
 from ..engine import check_budget
 from ..params import Params
 from ..plotting import plot_panels
+from ..results import Result
 
 #: Upper bound on an uploaded parameter file (bytes).
 MAX_UPLOAD_BYTES = params_mod.MAX_JSON_BYTES
@@ -31,9 +33,17 @@ def download_link(label: str, filename: str, payload: bytes, mime: str, css: str
 
 class KeepAndShare:
     """Upload and download widgets (DOM classes ``stpx-upload``,
-    ``stpx-download-params``, ``stpx-export``, ``stpx-download-data``)."""
+    ``stpx-download-params``, ``stpx-export``, ``stpx-download-data``).
 
-    def _build_io(self) -> None:
+    ``shown()`` gives the run on the panels (None before the first) and the
+    selected preset's name; ``apply_params(params)`` sets the tab's controls
+    and runs; ``show_error(message)`` and ``hide_error()`` are its error line.
+    """
+
+    def __init__(self, shown: Callable[[], tuple[Result | None, str]], apply_params: Callable[[Params], None],
+                 show_error: Callable[[str], None], hide_error: Callable[[], None]):
+        self.shown, self.apply_params = shown, apply_params
+        self.show_error, self.hide_error = show_error, hide_error
         self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
                                    description="Load parameters")
         self.upload.add_class("stpx-upload")
@@ -48,7 +58,7 @@ class KeepAndShare:
         self.export_links = W.HTML("")
         self.export_links.add_class("stpx-download-data")
 
-    def keep_widgets(self) -> list[W.Widget]:
+    def widgets(self) -> list[W.Widget]:
         """The part's widgets, top to bottom."""
         return [self.upload, self.param_link, self.export, self.export_links]
 
@@ -69,7 +79,7 @@ class KeepAndShare:
         except ValueError as exc:
             self.show_error(f"parameter file rejected: {exc}")
             return
-        self.error.hide()
+        self.hide_error()
         self.apply_params(params)
 
     def _on_upload(self, change) -> None:
@@ -81,28 +91,30 @@ class KeepAndShare:
         self.load_params_json(bytes(content))
 
     def figure_png(self) -> bytes:
-        """All panels of the current run as one PNG."""
+        """All panels of the run shown as one PNG."""
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(13, 9), layout="constrained")
-        plot_panels(self.result, fig)
+        plot_panels(self.shown()[0], fig)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100)
         return buffer.getvalue()
 
     def _on_export(self, _=None) -> None:
-        if self.result is None:
+        result = self.shown()[0]
+        if result is None:
             return
         png = download_link("figure (PNG)", "stpexplorer-panels.png", self.figure_png(),
                             "image/png", "stpx-link-png")
-        npz = download_link("data (npz)", "stpexplorer-result.npz", self.result.to_npz_bytes(),
+        npz = download_link("data (npz)", "stpexplorer-result.npz", result.to_npz_bytes(),
                             "application/octet-stream", "stpx-link-npz")
-        script = download_link("Brian2 script", f"stpexplorer-seed{self.result.seed}.py",
+        script = download_link("Brian2 script", f"stpexplorer-seed{result.seed}.py",
                                self.brian2_script().encode(), "text/x-python", "stpx-link-script")
         self.export_links.value = f"{png} &nbsp; {npz} &nbsp; {script}"
 
     def brian2_script(self) -> str:
-        """The current run's network as a standalone Brian2 script (:mod:`stpexplorer.export`)."""
+        """The network of the run shown as a standalone Brian2 script (:mod:`stpexplorer.export`)."""
         from ..export import brian2_script
 
-        return brian2_script(self.result.params, self.result.seed, preset=self.preset.value)
+        result, preset = self.shown()
+        return brian2_script(result.params, result.seed, preset=preset)

@@ -3,16 +3,22 @@ and v of the recorded neuron, u/x/r of the recorded synapse (sharing the time
 axis), connectivity; another recorded neuron or any synapse shown without a
 re-run; the previous or a pinned run as a faint overlay.
 
-:class:`NetworkPanels` is a part of :class:`~stpexplorer.dashboard.network_tab.Explorer`;
-it draws the explorer's ``result`` and reports through its ``show_error``.
+:class:`NetworkPanels` is owned by :class:`~stpexplorer.dashboard.network_tab.Explorer`,
+which hands it each new run (:meth:`NetworkPanels.show`) and the two
+callables through which it reports a bad pick.
 """
 
 from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Callable
 
 import ipywidgets as W
 
 from .. import plotting
 from ..plotting import remove_artists
+from ..results import Result
 from .figures import PanelBlitter, new_panel, pin_axis_labels, render, rescale_nicely
 
 PANELS = ("raster", "conductances", "resources", "connectivity")
@@ -24,9 +30,21 @@ class NetworkPanels:
     """Panels (DOM classes ``stpx-panel-<name>``) and the controls that change
     what they show without a run (``stpx-control-show-neuron``,
     ``stpx-control-syn-pre``/``-post``, ``stpx-show-synapse``,
-    ``stpx-control-compare``, ``stpx-pin``)."""
+    ``stpx-control-compare``, ``stpx-pin``).
 
-    def _build_panels(self) -> None:
+    ``show_error(message)`` and ``hide_error()`` are the tab's error line.
+    ``result`` is the run shown (a pick of another neuron or synapse replaces
+    it by the same run seen through that neuron or synapse), ``previous`` the
+    one shown before it, ``reference`` the pinned one (or None).
+    """
+
+    def __init__(self, show_error: Callable[[str], None], hide_error: Callable[[], None]):
+        self.show_error, self.hide_error = show_error, hide_error
+        self.result: Result | None = None
+        self.previous: Result | None = None
+        self.reference: Result | None = None
+        self._lock = threading.Lock()
+        self._picking = False  # the pickers are being set to the run shown: no pick
         self.figures, self.axes, self.panel_boxes = {}, {}, {}
         for name in PANELS:
             width = 3.6 if name == "connectivity" else 7.4
@@ -45,7 +63,6 @@ class NetworkPanels:
         self.v_ax = self.axes["conductances"].twinx()
         for ax in (*self.axes.values(), self.rate_ax, self.v_ax):
             pin_axis_labels(ax)
-        self._previous = None
         self._connectivity_key = None
         self.neuron_pick = W.Dropdown(description="show neuron", options=[],
                                       style={"description_width": "90px"},
@@ -70,7 +87,7 @@ class NetworkPanels:
         self.pin.add_class("stpx-pin")
         self.pin.observe(self._on_pin, names="value")
 
-    def panel_rows(self) -> list[W.Widget]:
+    def rows(self) -> list[W.Widget]:
         """What to show, the overlay, and the panels (time panels stacked,
         connectivity beside them), top to bottom."""
         inspect = W.HBox([self.neuron_pick, self.syn_pre, self.syn_post, self.syn_show])
@@ -96,10 +113,16 @@ class NetworkPanels:
         finally:
             self._syncing = False
 
-    def _overlay(self):
+    def overlay(self) -> Result | None:
+        """The faint run: the pinned one, else the previous one (None if the overlay is off)."""
         if not self.compare.value:
             return None
-        return self.reference if self.reference is not None else self._previous
+        return self.reference if self.reference is not None else self.previous
+
+    def show(self, result: Result) -> None:
+        """Show a new run (the one shown so far becomes the previous run)."""
+        self.previous, self.result = self.result, result
+        self.redraw()
 
     def redraw(self) -> None:
         """Redraw every panel from ``self.result`` (no simulation).
@@ -111,7 +134,7 @@ class NetworkPanels:
             return
         with self._lock:
             r = self.result
-            overlay = self._overlay()
+            overlay = self.overlay()
             axes = self.axes
             for ax in (*(axes[n] for n in TIME_PANELS), self.rate_ax, self.v_ax):
                 remove_artists(ax)
@@ -143,14 +166,22 @@ class NetworkPanels:
     def _update_pickers(self) -> None:
         r = self.result
         options = [(f"{n} ({'exc' if n < r.Ne else 'inh'})", int(n)) for n in r.recorded_neurons]
-        with self._quiet():
+        with self._setting_pickers():
             if list(self.neuron_pick.options) != options:
                 self.neuron_pick.options = options
             self.neuron_pick.value = r.rec_neuron
             self.syn_pre.value, self.syn_post.value = r.syn_pre, r.syn_post
 
+    @contextlib.contextmanager
+    def _setting_pickers(self):
+        self._picking = True
+        try:
+            yield
+        finally:
+            self._picking = False
+
     def _on_pick_neuron(self, change) -> None:
-        if self._suspend or self.result is None or change["new"] is None:
+        if self._picking or self.result is None or change["new"] is None:
             return
         self.result = self.result.with_neuron(change["new"])
         self.redraw()
@@ -163,5 +194,5 @@ class NetworkPanels:
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.error.hide()
+        self.hide_error()
         self.redraw()

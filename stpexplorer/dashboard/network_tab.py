@@ -13,13 +13,16 @@ One slider move: the widget's value arrives (``_on_control``) →
 → :class:`~stpexplorer.dashboard.threads.LatestRunner` runs
 :func:`~stpexplorer.engine.simulate` in its thread → the result is handed to the
 kernel's thread (:func:`~stpexplorer.dashboard.threads.on_kernel_thread`) →
-``_done`` redraws the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`).
+``_done`` hands the run to the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`).
+
+The tab owns its two parts, each constructed with what it reads and calls:
+the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`) and
+"Keep and share" (:class:`~stpexplorer.dashboard.keep.KeepAndShare`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 
 import ipywidgets as W
@@ -36,6 +39,7 @@ from ..engine import (
     preparation,
     simulate,
 )
+from ..engine.compile import COMPILE_TIME_TEXT
 from ..engine.instant import RUNTIME_STEP
 from ..params import STP_FIELDS, Params
 from .controls import (
@@ -60,7 +64,7 @@ __all__ = ["Explorer", "BUSY_TEXT", "FRONT_FIELDS", "MAX_UPLOAD_BYTES", "PANELS"
 BUSY_TEXT = {None: f"{icon('hourglass-half')}running…",
              "load": f"{icon('hourglass-half')}loading the compiled network for these sizes…",
              "compile": f"{icon('hourglass-half')}compiling the network once for these sizes and STP setting "
-                        "(about 20 s; later runs take a fraction of a second)…",
+                        f"({COMPILE_TIME_TEXT}; later runs take a fraction of a second)…",
              RUNTIME_STEP: f"{icon('hourglass-half')}new sizes: running on Brian2's numpy target (a few seconds) "
                            "while the fast compiled network is built in the background…"}
 #: How the status line names the engine that drew the panels.
@@ -76,12 +80,15 @@ PANELS_MIN_WIDTH_PX = 480
 TIME_PANELS_MIN_WIDTH_PX = 600
 
 
-class Explorer(NetworkPanels, KeepAndShare):
-    """The Network tab: controls, linked panels (:class:`NetworkPanels`),
-    status, save/load (:class:`KeepAndShare`).
+class Explorer:
+    """The Network tab: controls, linked panels (``panels``, a :class:`NetworkPanels`),
+    status, save/load (``keep``, a :class:`KeepAndShare`).
 
     ``autorun`` starts the first simulation in the background at construction,
-    so the page shows progress instead of waiting for the build.
+    so the page shows progress instead of waiting for the build.  The panels'
+    figures, Axes and widgets are also attributes of the tab (``figures``,
+    ``axes``, ``pin``, ``neuron_pick`` …), as are the downloads' widgets
+    (``upload``, ``param_link``, ``export``, ``export_links``).
     """
 
     def __init__(self, params: Params | None = None, seed: int = 0, engine=None,
@@ -89,10 +96,7 @@ class Explorer(NetworkPanels, KeepAndShare):
         engine = engine if engine is not None else page_engine()
         import_brian2_if_needed(engine)
         self.engine = engine
-        self.result = None
-        self.reference = None
         self._suspend = False
-        self._lock = threading.Lock()
         self.timings: list[dict] = []
         self.run_count = 0
         #: called as f(params, seed) after each successful run (e.g. to update a share link)
@@ -100,12 +104,36 @@ class Explorer(NetworkPanels, KeepAndShare):
         start = presets.get(preset) if params is None else params
         self._preset_params = presets.get(preset)
         self._build_controls(start, seed, preset)
-        self._build_panels()
-        self._build_io()
+        self.panels = NetworkPanels(self.show_error, self.error.hide)
+        self.keep = KeepAndShare(lambda: (self.result, self.preset.value), self.apply_params,
+                                 self.show_error, self.error.hide)
+        self._expose_parts()
         self.widget = self._layout()
         self.runner = LatestRunner(self._work, lambda *outcome: on_kernel_thread(self._done, *outcome))
         if autorun:
             self.request_run(by_user=False)
+
+    def _expose_parts(self) -> None:
+        """The parts' figures and widgets as attributes of the tab (tests, scripts, the page's layout)."""
+        p, k = self.panels, self.keep
+        self.figures, self.axes, self.blitters = p.figures, p.axes, p.blitters
+        self.neuron_pick, self.syn_pre, self.syn_post, self.syn_show = p.neuron_pick, p.syn_pre, p.syn_post, p.syn_show
+        self.compare, self.pin = p.compare, p.pin
+        self.upload, self.param_link, self.export, self.export_links = k.upload, k.param_link, k.export, k.export_links
+
+    @property
+    def result(self):
+        """The run on the panels (None before the first)."""
+        return self.panels.result
+
+    @property
+    def reference(self):
+        """The pinned run (None unless "Pin as reference" is on)."""
+        return self.panels.reference
+
+    def load_params_json(self, payload: bytes) -> None:
+        """Validate an uploaded parameter file and apply it (:meth:`KeepAndShare.load_params_json`)."""
+        self.keep.load_params_json(payload)
 
     # ------------------------------------------------------------------ controls
     def _build_controls(self, start: Params, seed: int, preset: str) -> None:
@@ -213,10 +241,9 @@ class Explorer(NetworkPanels, KeepAndShare):
             self.show_error(message)
         else:
             draw_start = time.perf_counter()
-            self._previous, self.result = self.result, result
             self.error.hide()
             try:
-                self.redraw()
+                self.panels.show(result)
             except Exception as exc:  # noqa: BLE001  the last good panels stay; the page says why
                 self.show_error(f"the panels could not be drawn: {type(exc).__name__}: {exc}")
             now = time.perf_counter()
@@ -226,7 +253,7 @@ class Explorer(NetworkPanels, KeepAndShare):
                                  "total_s": waited})
             self._update_status(waited)
             self.pathways.show(params)
-            self.update_param_link(params, seed)
+            self.keep.update_param_link(params, seed)
             if self.on_params_changed is not None:
                 self.on_params_changed(params, seed)
         self.busy.value = BUSY_TEXT[None] if self.runner.pending else ""
@@ -271,9 +298,9 @@ class Explorer(NetworkPanels, KeepAndShare):
         advanced.add_class("stpx-advanced")
         left = W.VBox([W.HTML("<b>Preset</b>"), self.preset, self.reset,
                        W.HTML("<b>Short-term plasticity, weights, neurons</b>"), *front, advanced,
-                       W.HTML("<b>Keep and share</b>"), *self.keep_widgets()], layout=W.Layout(**CONTROLS_COLUMN))
+                       W.HTML("<b>Keep and share</b>"), *self.keep.widgets()], layout=W.Layout(**CONTROLS_COLUMN))
         left.add_class("stpx-controls")
-        inspect, compare, panels = self.panel_rows()
+        inspect, compare, panels = self.panels.rows()
         # the time panels take the room left of the connectivity panel, which
         # moves below them when less than TIME_PANELS_MIN_WIDTH_PX is left
         time_column, connectivity = panels.children

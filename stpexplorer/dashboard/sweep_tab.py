@@ -4,13 +4,13 @@ kernel's thread only), shown as a heatmap; clicking a cell loads it."""
 
 from __future__ import annotations
 
-import math
 import threading
 
 import ipywidgets as W
 import numpy as np
 
 from .. import params as params_mod
+from ..plotting.style import round_up
 from ..plotting.sweep import draw_heatmap
 from .controls import ErrorLine
 from .figures import new_panel, render
@@ -25,10 +25,13 @@ HINT = ("No sweep yet: choose two parameters (x, y) and their ranges,\n"
 MIN_RANGE_FRACTION = 0.2
 
 
+#: Round ends of a sweep's track: 1, 2, 2.5 or 5 × 10^k.
+TRACK_LADDER = (1, 2, 2.5, 5)
+
+
 def nice_ceiling(x: float) -> float:
     """The smallest 1, 2, 2.5 or 5 × 10^k at or above ``x`` (> 0)."""
-    magnitude = 10 ** math.floor(math.log10(x))
-    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= x * (1 - 1e-12))
+    return round_up(x, TRACK_LADDER)
 
 
 def _two_digits(x: float) -> float:

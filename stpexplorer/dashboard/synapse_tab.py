@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 import ipywidgets as W
 
 from .. import lab
+from ..lab.definitions import SYNAPSE_LAB
 from ..params import PATHWAY_LABELS, PATHWAYS, STP_FIELDS
 from ..plotting.lab import SynapseLabPlot
-from .controls import field_slider, slider
+from .controls import lab_slider
 from .figures import new_panel
 from .fit_panel import FitToData
 from .lab_tab import LabTab
@@ -35,12 +36,11 @@ class SynapseLab(LabTab):
         self.preset.add_class("stpx-lab-control-preset")
         self.look_for = W.HTML(f"<i>{p.look_for}</i>")
         self.look_for.add_class("stpx-lab-look-for")
-        self.U_0, self.Omega_f, self.Omega_d = (field_slider(name, getattr(p, name), f"stpx-lab-control-{name}")
-                                                for name in STP_FIELDS)
-        self.rate = slider("f (Hz)", 20.0, 0.5, 100.0, 0.5, "stpx-lab-control-rate")
-        self.n_spikes = W.IntSlider(value=10, min=2, max=60, description="spikes", continuous_update=False,
-                                    style={"description_width": "90px"}, layout=W.Layout(width="330px"))
-        self.gap = slider("test gap (ms)", 500.0, 10.0, 3000.0, 10.0, "stpx-lab-control-gap")
+        self.U_0, self.Omega_f, self.Omega_d = (
+            lab_slider(SYNAPSE_LAB[name], getattr(p, name), f"stpx-lab-control-{name}") for name in STP_FIELDS)
+        self.rate = lab_slider(SYNAPSE_LAB["rate_hz"], 20.0, "stpx-lab-control-rate")
+        self.n_spikes = lab_slider(SYNAPSE_LAB["n_spikes"], 10, "stpx-lab-control-spikes")
+        self.gap = lab_slider(SYNAPSE_LAB["recovery_gap_ms"], 500.0, "stpx-lab-control-gap")
         self.kind = W.ToggleButtons(options=["regular", "poisson"], value="regular",
                                     style={"button_width": "80px"})
         self.kind.add_class("stpx-lab-control-kind")
@@ -52,7 +52,7 @@ class SynapseLab(LabTab):
                                self.kind),
                       controls=[self.preset, self.look_for, self.U_0, self.Omega_f, self.Omega_d,
                                 self.rate, self.n_spikes, self.kind, self.gap])
-        self.fit = FitToData(self, explorer, on_use)
+        self.fit = FitToData(self.set_stp_values, explorer, on_use)
         self.widget.children = (*self.widget.children, self.fit.widget)
         self.explorer = explorer
         if explorer is not None:  # the values a pathway of the Network tab releases with
@@ -77,10 +77,16 @@ class SynapseLab(LabTab):
         values = (params.pathway_values(pathway) if pathway != "all"
                   else tuple(getattr(params, name) for name in STP_FIELDS))
         label = "shared values" if pathway == "all" else f"{PATHWAY_LABELS[pathway]} synapses"
-        for name, value in zip(STP_FIELDS, values):
+        self.set_stp_values(f"the Network tab's {label}", dict(zip(STP_FIELDS, values)))
+
+    def set_stp_values(self, label: str, values: dict) -> None:
+        """Set the U₀, Ω_f, Ω_d sliders (a slider widened where a value lies
+        beyond its usual range, up to the parameter's range) and redraw once;
+        ``label`` (HTML) names where the values come from."""
+        for name, value in values.items():
             widget = getattr(self, name)
             widget.max = max(widget.max, value)
-        self.load_values(f"the Network tab's {label}", dict(zip(STP_FIELDS, values)))
+        self.load_values(label, values)
 
     def _on_preset(self, change):
         p = lab.SYNAPSE_PRESETS[change["new"]]

@@ -206,6 +206,11 @@ def _make_status(detail: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+#: How long the first compile of a structure takes, as the command line and the
+#: dashboard tell it (8-13 s measured on 2 cores, see the documentation's
+#: performance page; longer on a loaded machine).
+COMPILE_TIME_TEXT = "10-20 s"
+
 #: Niceness of a compile in a subprocess (inherited by make and the compiler).
 COMPILE_NICENESS = 15
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import stp
 from ..presets import SYNAPSE_PRESETS, SynapsePreset  # noqa: F401  (re-exported by the lab)
-from .validate import check_value
+from .definitions import SYNAPSE_LAB
 
 __all__ = ["SYNAPSE_PRESETS", "SynapseLabResult", "SynapsePreset", "brian_synapse_states",
            "steady_state_points", "synapse_lab", "train"]
@@ -37,9 +37,9 @@ class SynapseLabResult:
 def train(rate_hz: float, n_spikes: int, kind: str = "regular", recovery_gap_ms: float = 500.0,
           seed: int = 0, dt_ms: float = 0.1) -> np.ndarray:
     """Spike times (ms, on the dt grid): the train, then one test spike after the gap."""
-    rate_hz = check_value("rate_hz", rate_hz, 0.1, 200.0)
-    n_spikes = int(check_value("n_spikes", n_spikes, 1, 500))
-    recovery_gap_ms = check_value("recovery_gap_ms", recovery_gap_ms, 1.0, 20000.0)
+    rate_hz = SYNAPSE_LAB["rate_hz"].check(rate_hz)
+    n_spikes = int(SYNAPSE_LAB["n_spikes"].check(n_spikes))
+    recovery_gap_ms = SYNAPSE_LAB["recovery_gap_ms"].check(recovery_gap_ms)
     if kind == "regular":
         intervals = np.full(n_spikes - 1, 1000.0 / rate_hz)
     elif kind == "poisson":
@@ -113,9 +113,8 @@ def synapse_lab(U_0: float = 0.5, Omega_f: float = 50.0, Omega_d: float = 2.0, r
                 n_spikes: int = 10, kind: str = "regular", recovery_gap_ms: float = 500.0,
                 seed: int = 0, engine: str = "recursion") -> SynapseLabResult:
     """Everything the synapse lab shows, for one setting (rates in 1/s, times in ms)."""
-    U_0 = check_value("U_0", U_0, 0.001, 1.0)
-    Omega_f = check_value("Omega_f", Omega_f, 0.0, 1000.0)
-    Omega_d = check_value("Omega_d", Omega_d, 0.0, 1000.0)
+    U_0, Omega_f, Omega_d = (SYNAPSE_LAB[name].check(value) for name, value in
+                             (("U_0", U_0), ("Omega_f", Omega_f), ("Omega_d", Omega_d)))
     if engine not in ("recursion", "brian2"):
         raise ValueError(f"engine={engine!r} is invalid; allowed: 'recursion', 'brian2'")
     times = train(rate_hz, n_spikes, kind, recovery_gap_ms, seed)

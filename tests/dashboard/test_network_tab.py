@@ -100,9 +100,9 @@ def test_previous_run_overlay_and_pinned_reference(explorer):
     for value in (0.1, 0.15):
         explorer.controls["U_0"].value = value
         assert explorer.wait(60)
-    assert explorer.reference is first and explorer._overlay() is first
+    assert explorer.reference is first and explorer.panels.overlay() is first
     explorer.pin.value = False
-    assert explorer._overlay().params.U_0 == 0.1  # back to the run before the current one
+    assert explorer.panels.overlay().params.U_0 == 0.1  # back to the run before the current one
 
 
 def test_panels_keep_a_complete_data_url_until_a_page_attaches(explorer):

@@ -51,3 +51,18 @@ def test_fifty_lab_moves_keep_the_axes_blit_and_show_what_a_fresh_tab_draws():
         getattr(fresh, name).value = getattr(lab_tab, name).value
     fresh.fig.canvas.draw()  # in full
     np.testing.assert_array_equal(shown_pixels(lab_tab.fig), shown_pixels(fresh.fig))
+
+
+def test_every_end_of_every_lab_slider_is_a_setting_the_lab_accepts():
+    """The sliders' windows come from the lab's definitions, inside the ranges
+    its functions check: no slider position makes the tab show an error."""
+    lab_tab = SynapseLab()
+    sliders = {"U_0": lab_tab.U_0, "Omega_f": lab_tab.Omega_f, "Omega_d": lab_tab.Omega_d,
+               "rate_hz": lab_tab.rate, "n_spikes": lab_tab.n_spikes, "recovery_gap_ms": lab_tab.gap}
+    for name, widget in sliders.items():
+        start = widget.value
+        for end in (widget.min, widget.max):
+            widget.value = end
+            assert lab_tab.error.value == "", (name, end, lab_tab.error.value)
+            assert getattr(lab_tab.result, name, end) == pytest.approx(end)
+        widget.value = start
