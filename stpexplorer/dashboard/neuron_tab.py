@@ -6,8 +6,9 @@ from __future__ import annotations
 import ipywidgets as W
 
 from .. import lab
+from ..lab.definitions import GALLERY
 from ..plotting.lab import NeuronPlot
-from .controls import slider
+from .controls import lab_slider
 from .figures import new_panel
 from .lab_tab import LabTab
 
@@ -21,12 +22,9 @@ class NeuronGallery(LabTab):
                                style={"description_width": "60px"}, layout=W.Layout(width="330px"))
         self.kind.add_class("stpx-gallery-control-type")
         self.look_for = W.HTML(f"<i>{k.look_for}</i>")
-        self.a = slider("a (1/ms)", k.a, 0.0, 0.2, 0.001, "stpx-gallery-control-a")
-        self.b = slider("b (1/ms)", k.b, -0.2, 0.5, 0.005, "stpx-gallery-control-b")
-        self.c = slider("c (mV)", k.c, -80.0, -40.0, 0.5, "stpx-gallery-control-c")
-        self.d = slider("d (mV/ms)", k.d, -5.0, 20.0, 0.05, "stpx-gallery-control-d")
-        self.current = slider("I after step", k.I_after, -20.0, 40.0, 0.5, "stpx-gallery-control-I",
-                               tooltip="Input current after the step (mV/ms)")
+        self.a, self.b, self.c, self.d = (lab_slider(GALLERY[name], getattr(k, name), f"stpx-gallery-control-{name}")
+                                          for name in "abcd")
+        self.current = lab_slider(GALLERY["I_after"], k.I_after, "stpx-gallery-control-I")
         self.fig, self.panel = new_panel("gallery", (11.5, 4.8))
         grid = self.fig.add_gridspec(2, 2, width_ratios=[2, 1])
         self.ax_v = self.fig.add_subplot(grid[0, 0])
@@ -42,12 +40,9 @@ class NeuronGallery(LabTab):
         self.load_values(k.look_for, {"a": k.a, "b": k.b, "c": k.c, "d": k.d, "current": k.I_after})
 
     def update(self):
-        k = lab.NEURON_TYPES[self.kind.value]
-        pulse = 100.0 if self.kind.value.endswith("(RZ)") else None
+        protocol = {**lab.NEURON_TYPES[self.kind.value].protocol(), "I_after": self.current.value}
         try:
-            trace = lab.simulate_neuron(self.a.value, self.b.value, self.c.value, self.d.value,
-                                        I_before=k.I_before, I_after=self.current.value,
-                                        step_ms=k.step_ms, pulse_at_ms=pulse)
+            trace = lab.simulate_neuron(self.a.value, self.b.value, self.c.value, self.d.value, **protocol)
         except ValueError as exc:
             self.error.show(str(exc))
             return

@@ -9,7 +9,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..model import V_PEAK_MV, izhikevich_step
-from .validate import check_value
+from .definitions import GALLERY
 
 __all__ = ["NEURON_TYPES", "PULSE_AMPLITUDE", "PULSE_MS", "NeuronTrace", "NeuronType", "neuron_type",
            "nullclines", "resting_potential", "simulate_neuron"]
@@ -19,7 +19,9 @@ __all__ = ["NEURON_TYPES", "PULSE_AMPLITUDE", "PULSE_MS", "NeuronTrace", "Neuron
 class NeuronType:
     """a (1/ms), b (1/ms), c (mV), d (mV/ms) and a step-current protocol.
 
-    The input is ``I_before`` until ``step_ms``, then ``I_after`` (mV/ms).
+    The input is ``I_before`` until ``step_ms``, then ``I_after`` (mV/ms),
+    plus a brief pulse (:data:`PULSE_AMPLITUDE` for :data:`PULSE_MS`) at
+    ``pulse_at_ms`` if that is not None.
     """
 
     a: float
@@ -30,6 +32,16 @@ class NeuronType:
     I_after: float
     look_for: str
     step_ms: float = 50.0
+    pulse_at_ms: float | None = None
+
+    def protocol(self) -> dict:
+        """The type's stimulus as keyword arguments of :func:`simulate_neuron`."""
+        return dict(I_before=self.I_before, I_after=self.I_after, step_ms=self.step_ms,
+                    pulse_at_ms=self.pulse_at_ms)
+
+
+#: When the resonator's probing pulse comes (ms).
+RESONATOR_PULSE_AT_MS = 100.0
 
 
 #: Izhikevich (2003) Fig. 2 parameters; inputs chosen to show each pattern.
@@ -48,8 +60,9 @@ NEURON_TYPES = MappingProxyType({
                                         "Silent while hyperpolarised; a rebound burst on release.",
                                         step_ms=100.0),
     "resonator (RZ)": NeuronType(0.1, 0.26, -65.0, 2.0, 0.0, 0.0,
-                                 "Damped subthreshold oscillations after the brief pulse at 100 ms: "
-                                 "v rings around rest instead of relaxing smoothly."),
+                                 "Damped subthreshold oscillations after the brief pulse at "
+                                 f"{RESONATOR_PULSE_AT_MS:g} ms: v rings around rest instead of relaxing smoothly.",
+                                 pulse_at_ms=RESONATOR_PULSE_AT_MS),
 })
 
 #: A brief depolarising pulse (mV/ms for PULSE_MS) used to probe resonance.
@@ -79,11 +92,10 @@ def simulate_neuron(a: float, b: float, c: float, d: float, I_before: float = 0.
     The neuron starts at rest for ``I_before`` (v from the lower fixed point, or
     −65 mV if there is none).
     """
-    a, b = check_value("a", a, 0.0, 1.0), check_value("b", b, -1.0, 1.0)
-    c, d = check_value("c", c, -100.0, -30.0), check_value("d", d, -20.0, 50.0)
-    I_before, I_after = check_value("I_before", I_before, -50.0, 100.0), check_value("I_after", I_after, -50.0, 100.0)
-    duration_ms = check_value("duration_ms", duration_ms, 10.0, 5000.0)
-    dt_ms = check_value("dt_ms", dt_ms, 0.01, 0.5)
+    a, b, c, d, I_before, I_after, duration_ms, dt_ms = (
+        GALLERY[name].check(value) for name, value in
+        (("a", a), ("b", b), ("c", c), ("d", d), ("I_before", I_before), ("I_after", I_after),
+         ("duration_ms", duration_ms), ("dt_ms", dt_ms)))
     steps = int(round(duration_ms / dt_ms))
     t = np.arange(steps) * dt_ms
     current = np.where(t < step_ms, I_before, I_after)
@@ -107,7 +119,7 @@ def _euler(a: float, b: float, c: float, d: float, v: float, current: list, dt_m
     for k, i_k in enumerate(current):
         vs.append(v)
         us.append(u)
-        v, u = step(v, u, i_k, a, b, dt_ms)
+        v, u = v + dt_ms * (0.04 * v * v + 5.0 * v + 140.0 - u + i_k), u + dt_ms * (a * (b * v - u))
         if v >= V_PEAK_MV:
             spike_steps.append(k)
             v, u = c, u + d
@@ -134,9 +146,6 @@ def neuron_type(name: str, **overrides) -> NeuronTrace:
         kind = NEURON_TYPES[name]
     except KeyError:
         raise ValueError(f"unknown neuron type {name!r}; choose one of: {', '.join(NEURON_TYPES)}") from None
-    settings = dict(a=kind.a, b=kind.b, c=kind.c, d=kind.d, I_before=kind.I_before,
-                    I_after=kind.I_after, step_ms=kind.step_ms)
+    settings = dict(a=kind.a, b=kind.b, c=kind.c, d=kind.d, **kind.protocol())
     settings.update(overrides)
-    if name.endswith("(RZ)") and "pulse_at_ms" not in settings:
-        settings["pulse_at_ms"] = 100.0
     return simulate_neuron(**settings)

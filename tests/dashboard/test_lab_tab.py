@@ -86,3 +86,25 @@ def test_overlapping_panels_are_drawn_in_full():
     axes[1].set_ylim(0, 200)
     blitter.update()
     assert (blitter.full_draws, blitter.partial_draws) == (full + 1, 0)
+
+
+def test_every_end_of_every_gallery_slider_is_a_setting_the_gallery_accepts():
+    gallery = NeuronGallery()
+    for widget in (gallery.a, gallery.b, gallery.c, gallery.d, gallery.current):
+        start = widget.value
+        for end in (widget.min, widget.max):
+            widget.value = end
+            assert gallery.error.value == "", (widget.description, end, gallery.error.value)
+        widget.value = start
+
+
+def test_each_gallery_type_shows_the_trace_of_its_named_protocol():
+    """The tab runs a type with the protocol the lab names for it (the
+    resonator's probing pulse included), the trace of ``lab.neuron_type``."""
+    from stpexplorer import lab
+
+    gallery = NeuronGallery()
+    for name in lab.NEURON_TYPES:
+        gallery.kind.value = name
+        np.testing.assert_array_equal(gallery.trace.I, lab.neuron_type(name).I, err_msg=name)
+        np.testing.assert_array_equal(gallery.trace.v_mV, lab.neuron_type(name).v_mV, err_msg=name)
