@@ -74,7 +74,7 @@ def test_per_pathway_values_appear_where_set():
 
 def test_current_pulses_without_stp_and_recorded_synapse_checks():
     text = export.brian2_script(presets.IZHIKEVICH_2003.replace(N_e=40, N_i=10, duration=100.0), 0)
-    assert 'v_post += J_e*(1 - jitter*zeta)' in text and "u_S" not in text
+    assert 'v_post += w*(1 - jitter*zeta)\n' in text and "syn_exc.w = J_e" in text and "u_S" not in text
     with pytest.raises(ValueError, match="no synapse 0 -> 0"):
         export.brian2_script(presets.FORUM.replace(rec_post=0), 0)
     with pytest.raises(ValueError, match="seed"):

@@ -119,7 +119,7 @@ def _euler(a: float, b: float, c: float, d: float, v: float, current: list, dt_m
     for k, i_k in enumerate(current):
         vs.append(v)
         us.append(u)
-        v, u = v + dt_ms * (0.04 * v * v + 5.0 * v + 140.0 - u + i_k), u + dt_ms * (a * (b * v - u))
+        v, u = step(v, u, i_k, a, b, dt_ms)
         if v >= V_PEAK_MV:
             spike_steps.append(k)
             v, u = c, u + d

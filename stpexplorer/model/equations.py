@@ -179,16 +179,17 @@ def synapse_model(params: Params, key: str, stp_storage: str = "synaptic",
     weight_unit = "siemens" if params.synapse_model == "conductance" else "volt"
     eqs = f"zeta : 1 (constant)\nw : {weight_unit} (shared, constant)\njitter : 1 (shared, constant)\n"
     per_synapse = params.stp and stp_storage == "synaptic"
-    release = "1" if not params.stp else ("r_S" if per_synapse else PRESYNAPTIC_RELEASE)
-    if padded:
-        release = f"{REAL_SYNAPSE}*{release}"
+    factors = [REAL_SYNAPSE] if padded else []
+    if params.stp:
+        factors.append("r_S" if per_synapse else PRESYNAPTIC_RELEASE)
+    release = "".join(f"*{factor}" for factor in factors)
     if per_synapse:
         eqs += STP_EQS
     on_pre = STP_ON_PRE if per_synapse else ""
     if params.synapse_model == "conductance":
         target = "ge_post" if key == "e" else "gi_post"
-        on_pre += f"{target} += w*(1 - jitter*zeta)*{release}\n"
+        on_pre += f"{target} += w*(1 - jitter*zeta){release}\n"
     else:
         sign = "+" if key == "e" else "-"
-        on_pre += f"v_post {sign}= w*(1 - jitter*zeta)*{release}\n"
+        on_pre += f"v_post {sign}= w*(1 - jitter*zeta){release}\n"
     return eqs, on_pre
