@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 import ipywidgets as W
 
+from ..plotting.style import PLACEHOLDER_COLOR
 from .controls import ErrorLine, style_tag
 from .figures import new_panel, render
 from .teaching import TEACHING
@@ -194,7 +195,7 @@ class FitToData:
         for ax in self.axes:
             ax.clear()
         self.axes[0].text(0.5, 0.5, "upload a CSV or try an example", ha="center", va="center",
-                          color="0.5", transform=self.axes[0].transAxes)
+                          color=PLACEHOLDER_COLOR, transform=self.axes[0].transAxes)
         self.axes[0].set_ylabel("amplitude (data unit)")
         self.axes[1].set_ylabel("residual (%)")
         render(self.fig)

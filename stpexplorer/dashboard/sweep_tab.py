@@ -10,7 +10,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import params as params_mod
-from ..plotting.style import round_up
+from ..plotting.style import PLACEHOLDER_COLOR, round_up
 from ..plotting.sweep import draw_heatmap
 from .controls import ErrorLine
 from .figures import new_panel, render
@@ -132,7 +132,7 @@ class SweepTab:
     def _show_hint(self) -> None:
         """What to do, where the heatmap will be (before the first sweep)."""
         self.ax.set_axis_off()
-        self.ax.text(0.5, 0.5, HINT, ha="center", va="center", wrap=True, fontsize=11, color="#555555",
+        self.ax.text(0.5, 0.5, HINT, ha="center", va="center", wrap=True, fontsize=11, color=PLACEHOLDER_COLOR,
                      transform=self.ax.transAxes)
         self.message.value = HINT.replace("\n", " ")
 

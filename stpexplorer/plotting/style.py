@@ -20,6 +20,10 @@ TRAIN_COLORS = (E_COLOR, I_COLOR, X_COLOR, U_COLOR, RATIO_COLOR, R_COLOR)  # the
 REFERENCE_COLOR = "0.6"  # a reference line (zero residual)
 DIVIDER_COLOR = "0.85"  # between pictures drawn side by side on one axis
 
+# the dashboard's empty panels and the sweep's pictures
+PLACEHOLDER_COLOR = "0.4"  # what to do, written where a panel will be drawn
+HEATMAP_CMAP = "viridis"  # a sweep's measure over its grid
+
 
 def new_axes(ax=None):
     """``ax``, or the Axes of a new figure when it is None."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..sweep_measures import MEASURES, grid_table, mean_over_seeds
+from .style import HEATMAP_CMAP
 
 
 def tick_labels(values) -> list[str]:
@@ -22,7 +23,7 @@ def tick_labels(values) -> list[str]:
 def draw_heatmap(ax, rows: list[dict], grid: dict, measure: str):
     """Heatmap of ``measure`` with cell (i, j) centred on integer coordinates (j = x index)."""
     (xname, xs), (yname, ys) = list(grid.items())[:2]
-    image = ax.imshow(grid_table(rows, grid, measure), origin="lower", aspect="auto", cmap="viridis",
+    image = ax.imshow(grid_table(rows, grid, measure), origin="lower", aspect="auto", cmap=HEATMAP_CMAP,
                       extent=(-0.5, len(xs) - 0.5, -0.5, len(ys) - 0.5))
     ax.set_xticks(range(len(xs)), tick_labels(xs))
     ax.set_yticks(range(len(ys)), tick_labels(ys))
