@@ -65,8 +65,8 @@ BUSY_TEXT = {None: f"{icon('hourglass-half')}running…",
              "load": f"{icon('hourglass-half')}loading the compiled network for these sizes…",
              "compile": f"{icon('hourglass-half')}compiling the network once for these sizes and STP setting "
                         f"({COMPILE_TIME_TEXT}; later runs take a fraction of a second)…",
-             RUNTIME_STEP: f"{icon('hourglass-half')}new sizes: running on Brian2's numpy target (a few seconds) "
-                           "while the fast compiled network is built in the background…"}
+             RUNTIME_STEP: f"{icon('hourglass-half')}not compiled yet: running on Brian2's numpy target "
+                           "(a few seconds) while the fast compiled network is built in the background…"}
 #: How the status line names the engine that drew the panels.
 ENGINE_WORDS = {"cpp_standalone": "compiled network", "runtime-numpy": "Brian2 numpy target"}
 
