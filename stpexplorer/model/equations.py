@@ -21,7 +21,7 @@ from ..params import Params
 
 #: Spike cut-off of the Izhikevich model (mV).
 V_PEAK_MV = 30.0
-#: |v| beyond this (mV) counts as a runaway: the integration has diverged.
+#: ``abs(v)`` beyond this (mV) counts as a runaway: the integration has diverged.
 V_RUNAWAY_MV = 1000.0
 #: Runaway is checked every DIVERGENCE_CHECK_MS; "never" is stored as a large time.
 DIVERGENCE_CHECK_MS = 1.0
