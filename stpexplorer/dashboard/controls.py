@@ -41,9 +41,10 @@ def make_control(field: dataclasses.Field, value) -> W.Widget:
     elif field.type == "str":
         widget = W.Dropdown(options=list(m["choices"]), value=value, **common)
     elif field.name in FRONT_FIELDS:
-        # the panels follow a drag: each value re-runs the network, the newest replacing any waiting
+        # acts on release: with continuous updates the page's slider sends back a value snapped
+        # to its step whenever the kernel sets one between steps (a fitted or loaded value)
         widget = W.FloatSlider(value=value, min=m["lo"], max=max(m["slider_hi"], value),
-                               step=m["step"] or 0.01, continuous_update=True,
+                               step=m["step"] or 0.01, continuous_update=False,
                                readout_format=".3g", **common)
     elif field.type == "int":
         widget = W.BoundedIntText(value=value, min=int(m["lo"]), max=int(m["hi"]), **common)
@@ -63,14 +64,15 @@ def set_widget_value(widget: W.Widget, value) -> None:
 
 
 def _lab_look() -> dict:
-    """Keywords every lab slider shares: the figure follows a drag, the lab's label and track widths."""
-    return dict(continuous_update=True, style={"description_width": "90px"},
+    """Keywords every lab slider shares: acting on release (see :func:`make_control`), the lab's
+    label and track widths."""
+    return dict(continuous_update=False, style={"description_width": "90px"},
                 layout=W.Layout(width="330px", max_width="100%"))
 
 
 def slider(description: str, value: float, lo: float, hi: float, step: float, css: str,
            tooltip: str = "") -> W.FloatSlider:
-    """A lab tab's slider (its figure follows a drag) with the DOM class ``css``."""
+    """A lab tab's slider (acts on release) with the DOM class ``css``."""
     widget = W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                            readout_format=".3g", tooltip=tooltip, **_lab_look())
     widget.add_class(css)
