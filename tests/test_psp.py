@@ -1,4 +1,4 @@
-"""The README's size of one excitatory PSP, recomputed."""
+"""The model page's size of one excitatory PSP (docs/model.md), recomputed."""
 
 import re
 from pathlib import Path
@@ -7,8 +7,8 @@ import numpy as np
 
 from stpexplorer import model
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-#: forum/Stimberg weight at a release of 0.3: the README's example input
+MODEL_PAGE = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+#: forum/Stimberg weight at a release of 0.3: the documentation's example input
 W_R_NS, DT_MS, REST_MV = 0.05 * 0.3, 0.1, -70.0
 
 
@@ -46,15 +46,15 @@ def _psp_in_the_model():
         return np.asarray(monitor.v[0] / b2.mV)
 
 
-def test_readme_states_the_measured_psp_peak():
+def test_the_model_page_states_the_measured_psp_peak():
     by_hand = _psp_by_hand()
     # -70 mV is the resting state of the regular-spiking neuron: without input it stays
     assert np.all(_psp_by_hand(E_e=REST_MV) == REST_MV)
     peak, when = by_hand.max() - REST_MV, (by_hand.argmax() + 1) * DT_MS
     model_trace = _psp_in_the_model()
     np.testing.assert_allclose(model_trace, by_hand, rtol=1e-9)
-    text = " ".join(README.read_text().split())
+    text = " ".join(MODEL_PAGE.read_text().split())
     match = re.search(r"by \*\*([0-9.]+) mV\*\* at the peak, ([0-9.]+) ms after the spike", text)
-    assert match, "README: the PSP sentence"
+    assert match, "docs/model.md: the PSP sentence"
     assert float(match.group(1)) == round(peak, 2) and float(match.group(2)) == round(when, 1)
     assert 1.0 < peak < 1.1  # far from the 5 mV of the charge formula

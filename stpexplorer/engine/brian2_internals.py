@@ -216,7 +216,7 @@ def run_argument(obj_name: str, variable: str, value, dtype: str, args_dir: Path
     ``-`` would be read as a number).  Raises ``OSError`` when the file cannot
     be written in full."""
     array = np.asarray(value, dtype=np.dtype(dtype))
-    if not np.array_equal(array, np.asarray(value, dtype=np.float64)):
+    if not np.array_equal(array, np.asarray(value, dtype=np.float64), equal_nan=True):
         raise ValueError(f"{obj_name}.{variable}: {value!r} is not exactly representable as {dtype}")
     if array.size == 1:
         return f"{obj_name}.{variable}={array.item()!r}"
