@@ -1,8 +1,9 @@
-"""The default caps of one run are the README's: a request just over each is
-refused before any work, one just under is accepted.
+"""The default caps of one run are the documented ones: a request just over
+each is refused before any work, one just under is accepted.
 
-The expected values are read from the README's "Caps" table (what a user is
-promised), not from the constants in ``stpexplorer.engine.limits``.
+The expected values are read from the "Caps" table of the documentation's
+limits page, docs/reliability.md (what a user is promised), not from the
+constants in ``stpexplorer.engine.limits``.
 """
 
 import re
@@ -13,14 +14,14 @@ import pytest
 from stpexplorer import BudgetError, Params
 from stpexplorer.engine import check_budget, check_request, time_limit_s
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+LIMITS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "reliability.md"
 VARIABLES = ("STPEXPLORER_MAX_NEURON_STEPS", "STPEXPLORER_MAX_SYNAPSES", "STPEXPLORER_MAX_SECONDS")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 def _readme_caps() -> dict[str, str]:
-    """The "Caps" table of the README: limit -> default, as written."""
-    rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| [^|]+ \|$", README.read_text(), re.MULTILINE)
+    """The "Caps" table of the limits page: limit -> default, as written."""
+    rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| [^|]+ \|$", LIMITS_PAGE.read_text(), re.MULTILINE)
     return {limit: default for limit, default in rows}
 
 
