@@ -1,4 +1,4 @@
-"""The README and :mod:`stpexplorer.stp` say that, per spike, the model's
+"""The model page (docs/model.md) and :mod:`stpexplorer.stp` say that, per spike, the model's
 Tsodyks–Markram update is the recursion of NEST's ``tsodyks2_synapse``
 (Markram, Wang & Tsodyks 1998, Eqs. 4-5 as NEST writes them).  Here that
 recursion is written the way NEST writes it (state after spike n: u_n after
