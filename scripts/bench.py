@@ -20,8 +20,7 @@ conductance synapses with STP, 1 s at dt 0.1 ms) it measures
   re-encoding each image as a data URL for a page still to come);
 * each kind of control of the Network tab (STP slider, seed, recorded synapse
   and neuron, a size and a duration not compiled yet): control to redrawn
-  panels in this kernel with the dashboard's engine, and redraws per second
-  while a slider is dragged (``--sections controls``);
+  panels in this kernel with the dashboard's engine (``--sections controls``);
 * the synapse lab and the neuron gallery: a slider move to the redrawn figure
   in this kernel (closed forms or the single-neuron loop, then drawing), median
   over a sequence of moves of every slider, and the number of Axes after it.
@@ -293,8 +292,7 @@ def _move(explorer, name, value) -> float:
 def control_latency(cache: str) -> dict:
     """Control → redrawn panels in this kernel for each kind of control
     (:data:`CONTROL_MOVES`), the dashboard's own engine (:class:`InstantEngine`)
-    on a build of the default network; then redraws per second while a slider
-    is dragged (a change every 40 ms, latest wins)."""
+    on a build of the default network."""
     from stpexplorer import StandaloneEngine, presets
     from stpexplorer.engine import InstantEngine
 
@@ -310,26 +308,8 @@ def control_latency(cache: str) -> dict:
         if name in ("N_i", "duration"):
             explorer.controls[name].value = getattr(presets.DEFAULT, name)
             explorer.wait()
-    rows["drag (U_0, a change every 40 ms)"] = drag_rate(explorer)
     explorer.runner.stop()
     return rows
-
-
-def drag_rate(explorer, changes: int = 50, every_s: float = 0.04) -> dict:
-    """A drag as the page sends it: ``changes`` values ``every_s`` apart; redraws per second of the
-    three time panels while it lasts, and whether the last value is the one drawn."""
-    explorer.wait()
-    runs_before = explorer.run_count
-    start = time.perf_counter()
-    values = [round(0.2 + 0.6 * k / (changes - 1), 4) for k in range(changes)]
-    for value in values:
-        explorer.controls["U_0"].value = value
-        time.sleep(every_s)
-    dragged_s = time.perf_counter() - start
-    redraws_during = explorer.run_count - runs_before
-    explorer.wait()
-    return {"changes": changes, "drag_s": dragged_s, "redraws_during_drag": redraws_during,
-            "redraws_per_s": redraws_during / dragged_s, "final_value_drawn": explorer.result.params.U_0 == values[-1]}
 
 
 def controls_section() -> None:
@@ -339,11 +319,7 @@ def controls_section() -> None:
     print("\n| control (default network) | moves | median control→panels | max | drawn by |")
     print("|---|---|---|---|---|")
     for label, r in rows.items():
-        if "redraws_per_s" in r:
-            print(f"| {label} | {r['changes']} changes in {r['drag_s']:.1f} s | {r['redraws_per_s']:.1f} "
-                  f"redraws/s | | final value drawn: {r['final_value_drawn']} |")
-        else:
-            print(f"| {label} | {r['moves']} | {r['median_s']:.3f} s | {r['max_s']:.3f} s | {r['engine']} |")
+        print(f"| {label} | {r['moves']} | {r['median_s']:.3f} s | {r['max_s']:.3f} s | {r['engine']} |")
 
 
 SECTIONS = ("network", "sweep", "lab", "controls")
