@@ -184,7 +184,7 @@ def test_page_html_has_no_notebook_source(voila_server, record_property):
     record_property("page_get_s", round(elapsed, 3))
     print(f"[browser] GET of the page: HTTP {status}, {len(html)} characters in {elapsed:.2f} s")
     assert status == 200
-    assert "Three views of one idea" in html, "not the rendered explorer notebook"
+    assert "Four tabs on short-term plasticity" in html, "not the rendered explorer notebook"
     assert re.search(r'"kernelId":\s*"[0-9a-f-]{36}"', html), "no kernel in the page configuration"
     assert "application/vnd.jupyter.widget-view+json" in html, "the dashboard's widget output is missing"
     for source in ("from stpexplorer.dashboard import", "Dashboard()", "apply_query(page_query())",
