@@ -118,3 +118,18 @@ def test_padding_synapses_are_inert():
     assert np.all(padding == model.PAD_ZETA) and np.all(real.exc.zeta < 1)
     _, on_pre = model.synapse_model(SMALL, "e", padded=True)
     assert model.REAL_SYNAPSE in on_pre
+
+
+def test_two_engines_in_one_thread_share_its_run_folder_without_mixing_seeds(built, build_cache):
+    """Both engines run the build in this thread's one run folder: each must see
+    that the other left another seed's (and recording's) data there."""
+    other = StandaloneEngine(cache=build_cache)
+    expected = {seed: simulate(SMALL, seed=seed, engine=built) for seed in (6, 8)}
+    changed = SMALL.replace(rec_neuron=31)
+    expected_recording = simulate(changed, seed=8, engine=built)
+    for engine, seed in ((other, 6), (built, 8), (other, 8), (built, 6)):
+        np.testing.assert_array_equal(simulate(SMALL, seed=seed, engine=engine).spike_t_ms,
+                                      expected[seed].spike_t_ms)
+    simulate(changed, seed=8, engine=other)
+    assert_same_network(simulate(changed, seed=8, engine=built), expected_recording)
+    assert_same_network(simulate(SMALL, seed=8, engine=other), expected[8])

@@ -11,6 +11,7 @@ failures name the cause and the log."""
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -56,6 +57,8 @@ from .run_folder import (
 )
 
 _RESULTS_TO_REMOVE_AT_EXIT: set[Path] = set()
+#: A run folder's record of the seed and recording its static arrays hold.
+RUN_DATA = "run_data.json"
 
 
 class StandaloneEngine:
@@ -95,8 +98,6 @@ class StandaloneEngine:
         self._loaded: dict[str, tuple[dict, Path]] = {}
         #: realisations (without noise) of the last seeds, by (structure, seed)
         self._realisations: dict[tuple, model.Realisation] = {}
-        #: what each run folder holds: (build directory, (structure, seed), recording)
-        self._run_folders: dict[Path, tuple] = {}
         #: damaged builds in read-only places: built again in writable_root()
         self._unusable: set[Path] = set()
         self._lock = threading.RLock()
@@ -193,28 +194,31 @@ class StandaloneEngine:
         """Make ``results`` the binary's working directory for this run: the
         binary and the build's static arrays linked, the seed's connectivity,
         spread draws and noise and the recording written as the static arrays
-        that hold them (only those that changed since this folder's last run).
-        Each process and thread has its own folder: runs of one build by
-        several kernels never share these files."""
+        that hold them (only those that changed since this folder's last run,
+        as its own record :data:`RUN_DATA` says: another engine in this thread
+        may have run another seed in it).  Each process and thread has its own
+        folder: runs of one build by several kernels never share these files."""
         folder = results / internals.STATIC_ARRAY_FOLDER
-        state = self._run_folders.get(results)
-        if state is not None and not run_folder_intact(results, spec):
-            state = None  # removed or changed behind this engine's back: prepared again in full
-        if state is None or state[0] != directory:
+        marker = results / RUN_DATA
+        try:
+            held = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            held = {}
+        if held.get("build") != str(directory) or not run_folder_intact(results, spec):
             link_build(results, directory, spec)
-            state = (directory, None, None)
-        seed_data = (params.structure_key(), seed)
-        recording = (params.rec_neuron, params.rec_pre, params.rec_post)
-        names = [] if state[1] == seed_data else ["e_sources", "e_targets", "e_zeta", "i_sources", "i_targets",
-                                                   "i_zeta", "noise"]
-        names += [] if state[1] == seed_data and state[2] == recording else ["recorded", "syn_recorded"]
+            held = {"build": str(directory)}
+        wanted = {"build": str(directory), "seed": repr((params.structure_key(), seed)),
+                  "recording": [params.rec_neuron, params.rec_pre, params.rec_post]}
+        names = [] if held.get("seed") == wanted["seed"] else ["e_sources", "e_targets", "e_zeta", "i_sources",
+                                                                "i_targets", "i_zeta", "noise"]
+        names += [] if not names and held.get("recording") == wanted["recording"] else ["recorded", "syn_recorded"]
         if names:
+            marker.unlink(missing_ok=True)  # half-written: never trusted if this fails
             real = model.draw_realisation(params, seed, noise="noise" in names)
             arrays = model.run_time_arrays(params, real, spec["capacity"], self.stp_storage)
-            self._run_folders.pop(results, None)  # half-written: rewrite all next time if this fails
             for name in names:
                 write_static_array(folder, spec["static_arrays"].get(name, []), arrays.get(name))
-        self._run_folders[results] = (directory, seed_data, recording)
+            marker.write_text(json.dumps(wanted))
 
     def _run_binary(self, params: Params, spec: dict, directory: Path,
                     real: model.Realisation, seed: int) -> tuple[dict[str, np.ndarray], float]:
@@ -282,7 +286,6 @@ class StandaloneEngine:
         read-only place is left alone and built again in :func:`writable_root`."""
         with self._lock:
             self._loaded = {k: v for k, v in self._loaded.items() if v[1] != directory}
-            self._run_folders = {k: v for k, v in self._run_folders.items() if v[0] != directory}
             if not writable(directory):
                 self._unusable.add(directory)
                 return
