@@ -18,6 +18,7 @@ import pytest
 from stpexplorer.engine import cache_admin
 from stpexplorer.engine.build_cache import COMPLETE_MARKER, RUN_SPEC
 from stpexplorer.params import Params
+from system import read_only_view
 
 MB = cache_admin.MB
 HOUR = 3600.0
@@ -269,21 +270,8 @@ def read_only_cache(tmp_path):
     source = tmp_path / "prepared"
     make_build(source, "old", MB, used_hours_ago=5)
     make_build(source, "new", MB, used_hours_ago=1)
-    if os.geteuid() != 0:
-        subprocess.run(["chmod", "-R", "a-w", str(source)], check=True)
-        yield source
-        subprocess.run(["chmod", "-R", "u+w", str(source)], check=True)
-        return
-    point = tmp_path / "shared"
-    point.mkdir()
-    bind = subprocess.run(["mount", "--bind", str(source), str(point)], capture_output=True)
-    if bind.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
-    try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(point)], check=True)
-        yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
+    with read_only_view(source, tmp_path / "shared") as view:
+        yield view
 
 
 def test_a_read_only_cache_is_left_alone(read_only_cache):

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,6 +35,8 @@ from stpexplorer.engine.build_cache import (
 )
 from stpexplorer.engine.compile import usable_cores
 from stpexplorer.errors import CompileError, CompileKilledError, NoSpaceError, TransientError
+from system import read_only_view
+from system import wait_for as poll
 
 PARAMS = presets.FORUM.replace(duration=200.0)
 #: a run argument of the compiled network (not a structural field)
@@ -92,13 +93,10 @@ def children_running(code_fragment: str, parent: int | None = None) -> list[int]
 
 
 def wait_for(condition, timeout: float = 300.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    value = poll(condition, timeout)
+    if not value:
+        raise AssertionError(f"timed out waiting for {what}")
+    return value
 
 
 def fake_compile_from(build: Path, calls: list):
@@ -275,21 +273,8 @@ def read_only_copy(finished_build, tmp_path):
     source = tmp_path / "prepared"
     source.mkdir()
     copy_build(build, source)
-    if os.geteuid() != 0:
-        subprocess.run(["chmod", "-R", "a-w", str(source)], check=True)
-        yield source
-        subprocess.run(["chmod", "-R", "u+w", str(source)], check=True)
-        return
-    point = tmp_path / "shared"
-    point.mkdir()
-    bind = subprocess.run(["mount", "--bind", str(source), str(point)], capture_output=True)
-    if bind.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
-    try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(point)], check=True)
-        yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
+    with read_only_view(source, tmp_path / "shared") as view:
+        yield view
 
 
 def test_a_read_only_cache_serves_its_builds(finished_build, read_only_copy, tmp_path, monkeypatch):

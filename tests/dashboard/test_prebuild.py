@@ -15,6 +15,7 @@ from pathlib import Path
 from stpexplorer import StandaloneEngine, presets
 from stpexplorer.dashboard.serve import descendants
 from stpexplorer.engine import prebuild
+from system import wait_for
 
 
 def test_prebuild_compiles_a_preset_once(tmp_path):
@@ -56,39 +57,29 @@ def _dashboard(tmp_path, *options):
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _wait_for(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.2)
-    return None
-
-
 def test_dashboard_compiles_presets_in_the_background_and_stops_them(tmp_path):
     server = _dashboard(tmp_path)
     try:
         def prebuilder():
             return [pid for pid in descendants(server.pid) if "stpexplorer.engine.prebuild" in _cmdline(pid)]
 
-        found = _wait_for(prebuilder, 30)
+        found = wait_for(prebuilder, 30)
         assert found, "no background compile of the presets was started"
-        assert _wait_for(lambda: _nice(found[0]) == prebuild.PREBUILD_NICENESS, 30), _nice(found[0])
+        assert wait_for(lambda: _nice(found[0]) == prebuild.PREBUILD_NICENESS, 30), _nice(found[0])
         # its compile subprocess (and make, and the compilers) run below it
-        assert _wait_for(lambda: [p for p in descendants(found[0]) if "compile_child" in _cmdline(p)], 60)
+        assert wait_for(lambda: [p for p in descendants(found[0]) if "compile_child" in _cmdline(p)], 60)
         tree = set(descendants(server.pid))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    survivors = _wait_for(lambda: not [p for p in tree if _cmdline(p)], 10)
+    survivors = wait_for(lambda: not [p for p in tree if _cmdline(p)], 10)
     assert survivors, f"still running after the stop: {[_cmdline(p) for p in tree if _cmdline(p)]}"
 
 
 def test_no_prebuild_starts_no_background_compile(tmp_path):
     server = _dashboard(tmp_path, "--no-prebuild")
     try:
-        assert _wait_for(lambda: any("voila" in _cmdline(p) for p in descendants(server.pid)), 30)
+        assert wait_for(lambda: any("voila" in _cmdline(p) for p in descendants(server.pid)), 30)
         time.sleep(1.0)
         assert not [p for p in descendants(server.pid) if "stpexplorer.engine.prebuild" in _cmdline(p)]
     finally:
