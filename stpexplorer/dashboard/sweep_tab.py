@@ -72,8 +72,10 @@ class SweepTab:
         from .. import sweep as sw
 
         self.explorer, self.on_load, self.sw = explorer, on_load, sw
+        # model parameters a compiled network runs with (not what is recorded of it)
         numeric = [f.name for f in params_mod.fields()
-                   if not f.metadata["structural"] and f.type in ("float", "int")]
+                   if not f.metadata["structural"] and f.type in ("float", "int")
+                   and f.metadata["group"] != params_mod.GROUP_RECORD]
         style = {"description_width": "70px"}
         self.x_field = W.Dropdown(options=numeric, value="U_0", description="x", style=style)
         self.y_field = W.Dropdown(options=numeric, value="Omega_f", description="y", style=style)

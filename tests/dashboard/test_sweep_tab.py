@@ -99,3 +99,9 @@ def test_before_the_first_sweep_the_tab_says_what_to_do(engine):
     assert any("Run sweep" in t for t in texts), texts
     assert not tab.ax.axison, "empty axes instead of the hint"
     assert "Run sweep" in tab.message.value
+
+
+def test_sweep_axes_are_model_parameters_not_the_recording(engine):
+    tab = SweepTab(Explorer(presets.FORUM, engine=engine, autorun=False))
+    assert {"U_0", "w_e", "a_e"} <= set(tab.x_field.options)
+    assert not {"rec_neuron", "rec_pre", "rec_post"} & set(tab.x_field.options)
