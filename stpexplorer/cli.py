@@ -11,6 +11,7 @@ from pathlib import Path
 from . import params as params_mod
 from . import presets
 from .dashboard.serve import DEFAULT_KERNEL_TIMEOUT_S
+from .fit.data import MAX_SIZE_TEXT as FIT_FILE_LIMIT
 
 
 def _parse_set(items: list[str]) -> dict:
@@ -287,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "write fit.png, fit.json")
     fp.add_argument("data", metavar="DATA.csv",
                     help="CSV with a header and the columns spike_time_ms, amplitude and optionally "
-                         "train (UTF-8, at most 1 MB; empty amplitude or nan: missed response)")
+                         f"train (UTF-8, at most {FIT_FILE_LIMIT}; empty amplitude or nan: missed response)")
     fp.add_argument("--out", default=".", help="output directory (default: the current directory)")
     fp.add_argument("--seed", type=int, default=0, help="seed of the random starting points (default: 0)")
     fp.set_defaults(func=cmd_fit)

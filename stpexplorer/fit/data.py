@@ -156,7 +156,7 @@ def load_csv(source, *, name: str | None = None) -> list[Train]:
     ``amplitude`` and optionally ``train`` (the protocol's name; rows of one
     train in time order, every train starting from rest); lines starting
     with ``#`` are comments; other columns are ignored.  An empty amplitude
-    or ``nan`` marks a missed response.  UTF-8, at most 1 MB.
+    or ``nan`` marks a missed response.  UTF-8, at most :data:`MAX_SIZE_TEXT`.
 
     Any problem raises :class:`FitDataError` (a ``ValueError``) with one line
     naming the line and the column.
