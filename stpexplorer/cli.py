@@ -44,10 +44,10 @@ def _read_params_file(name: str, base):
 
 def _check_out_dir(name: str) -> Path:
     """Refuse an ``--out`` that cannot become a directory, before any work."""
+    from .engine.build_cache import nearest_existing
+
     out = Path(name)
-    existing = out
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    existing = nearest_existing(out)
     if not existing.is_dir():
         what = "exists and is not a directory" if existing == out else f"is inside the file {existing}"
         raise ValueError(f"--out {name} {what}; give a directory")

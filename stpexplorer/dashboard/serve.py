@@ -34,7 +34,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from ..engine.build_cache import process_alive
+from ..engine.build_cache import process_alive, writable
 from ..engine.prebuild import command as prebuild_command
 
 #: Seconds after which a kernel whose page is gone (no connection, no activity) is shut down.
@@ -121,15 +121,6 @@ WRITABLE_FOLDERS = (
     ("IPYTHONDIR", ".ipython"),
     ("MPLCONFIGDIR", ".config/matplotlib"),
 )
-
-
-def writable(path: Path) -> bool:
-    """Whether ``path`` is, or could be created as, a folder this process can write to
-    (a read-only file system counts as not writable, also for root)."""
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    return existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
 
 
 def unwritable_folders(env: dict[str, str]) -> dict[str, Path]:

@@ -85,14 +85,20 @@ def file_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def nearest_existing(path: Path) -> Path:
+    """``path`` itself if it exists, else its nearest existing parent."""
+    path = Path(path)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def writable(path: Path) -> bool:
     """Whether this process may create files in ``path`` (or, if it does not
     exist yet, in its nearest existing parent).  A read-only mount is not
     writable even for root; permission bits are (root ignores them)."""
-    path = Path(path)
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+    existing = nearest_existing(path)
+    return existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
 
 
 def writable_root() -> Path:
@@ -107,10 +113,14 @@ def writable_root() -> Path:
     return root
 
 
+def lock_path(directory: Path) -> Path:
+    """The lock file of a build directory (beside it)."""
+    return directory.with_name(directory.name + ".lock")
+
+
 def build_lock(directory: Path):
-    """The lock of one build directory (a file beside it): held while it is
-    compiled or removed."""
-    return file_lock(directory.with_name(directory.name + ".lock"))
+    """The lock of one build directory: held while it is compiled or removed."""
+    return file_lock(lock_path(directory))
 
 
 RESULTS_PREFIX = "results-"
@@ -132,6 +142,14 @@ def results_parent(build_dir: Path) -> Path:
 def results_dir(build_dir: Path) -> Path:
     """This process's and thread's results folder for runs of ``build_dir``."""
     return results_parent(build_dir) / results_dir_name()
+
+
+def run_folder_pid(folder: Path) -> int | None:
+    """The process id in a run folder's name (:func:`results_dir_name`), or None."""
+    try:
+        return int(folder.name[len(RESULTS_PREFIX):].split("-")[0])
+    except ValueError:
+        return None
 
 
 def process_alive(pid: int) -> bool:
@@ -157,9 +175,8 @@ def remove_results(build_dir: Path, only_this_process: bool = False) -> None:
     except (OSError, RuntimeError):
         return
     for path in parent.glob(RESULTS_PREFIX + "*-*"):
-        try:
-            pid = int(path.name[len(RESULTS_PREFIX):].split("-")[0])
-        except ValueError:
+        pid = run_folder_pid(path)
+        if pid is None:
             continue
         if (pid == os.getpid()) if only_this_process else not process_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
@@ -320,11 +337,8 @@ def compile_log(directory: Path) -> Path:
 def no_space_note(path: Path, needed_bytes: int = 0) -> str | None:
     """``"no space left in <path> (N bytes free)"`` when the file system of
     ``path`` has less than ``needed_bytes`` + 64 kB free, else None."""
-    probe = Path(path)
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
     try:
-        free = shutil.disk_usage(probe).free
+        free = shutil.disk_usage(nearest_existing(path)).free
     except OSError:
         return None
     if free >= needed_bytes + 65536:

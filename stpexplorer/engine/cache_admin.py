@@ -43,8 +43,10 @@ from .build_cache import (
     cache_root,
     compile_log,
     file_lock,
+    lock_path,
     process_alive,
     results_parent,
+    run_folder_pid,
     writable,
     writable_root,
 )
@@ -184,10 +186,6 @@ def _used_file(directory: Path) -> Path:
     return directory.with_name(directory.name + USED_SUFFIX)
 
 
-def _lock_file(directory: Path) -> Path:
-    return directory.with_name(directory.name + ".lock")
-
-
 def _run_folders(directory: Path) -> list[Path]:
     """Every run folder of ``directory``: inside it, and for a build in a
     read-only place in this user's :func:`writable_root`."""
@@ -199,13 +197,6 @@ def _run_folders(directory: Path) -> list[Path]:
         with contextlib.suppress(OSError):
             folders += [p for p in parent.glob(RESULTS_PREFIX + "*-*") if p.is_dir()]
     return folders
-
-
-def _folder_pid(folder: Path) -> int | None:
-    try:
-        return int(folder.name[len(RESULTS_PREFIX):].split("-")[0])
-    except ValueError:
-        return None
 
 
 def last_use(directory: Path) -> float:
@@ -225,7 +216,7 @@ def last_use(directory: Path) -> float:
 def _lock_held(directory: Path) -> bool:
     """Whether some open file (of any process) holds the build's lock."""
     try:
-        handle = os.open(_lock_file(directory), os.O_RDONLY)
+        handle = os.open(lock_path(directory), os.O_RDONLY)
     except OSError:
         return False  # no lock file: nobody has ever locked it
     try:
@@ -244,7 +235,7 @@ LOCKED = "its lock is held (a compile or a removal is under way)"
 
 def running_processes(directory: Path) -> list[int]:
     """Living processes with a run folder of ``directory``."""
-    pids = {_folder_pid(folder) for folder in _run_folders(Path(directory))}
+    pids = {run_folder_pid(folder) for folder in _run_folders(Path(directory))}
     return sorted(pid for pid in pids if pid is not None and process_alive(pid))
 
 
@@ -328,7 +319,7 @@ def remove_build(directory: Path, used_before: float | None = None) -> str | Non
     if not writable(directory.parent):
         return "read-only place"
     try:
-        handle = os.open(_lock_file(directory), os.O_RDWR | os.O_CREAT, 0o644)
+        handle = os.open(lock_path(directory), os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         return f"its lock cannot be opened: {exc}"
     try:

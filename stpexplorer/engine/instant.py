@@ -15,9 +15,7 @@ engine, which waits for its compile.
 
 from __future__ import annotations
 
-import os
 import pickle
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,6 +24,7 @@ from pathlib import Path
 
 from ..params import Params
 from ..results import Result
+from .compile import stop_process_group
 from .limits import time_limit_message, time_limit_s
 
 #: What :meth:`InstantEngine.preparation` says while the runtime target answers.
@@ -107,21 +106,14 @@ def run_runtime_isolated(params: Params, seed: int = 0) -> Result:
 
             raise TimeLimitError(time_limit_message(limit)) from None
         finally:
-            _stop_group(process)
+            stop_process_group(process.pid)
+            process.wait()
         if error_file.exists():
             raise pickle.loads(error_file.read_bytes())
         if process.returncode != 0 or not result_file.exists():
             words = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise RuntimeError(f"Brian2's runtime target failed (exit status {process.returncode}): {words[0]}")
         return Result.from_npz(result_file)
-
-
-def _stop_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    process.wait()
 
 
 def _child(argv) -> int:

@@ -190,7 +190,8 @@ class StandaloneEngine:
         return [internals.run_argument(obj_name, var, value, dtypes.get(f"{obj_name}.{var}", "<f8"), args_dir)
                 for obj_name, var, value in model.run_values(params, full, self.stp_storage)]
 
-    def _prepare_run_folder(self, results: Path, directory: Path, spec: dict, params: Params, seed: int) -> None:
+    def _prepare_run_folder(self, results: Path, directory: Path, spec: dict, params: Params, seed: int,
+                            real: model.Realisation) -> None:
         """Make ``results`` the binary's working directory for this run: the
         binary and the build's static arrays linked, the seed's connectivity,
         spread draws and noise and the recording written as the static arrays
@@ -214,7 +215,8 @@ class StandaloneEngine:
         names += [] if not names and held.get("recording") == wanted["recording"] else ["recorded", "syn_recorded"]
         if names:
             marker.unlink(missing_ok=True)  # half-written: never trusted if this fails
-            real = model.draw_realisation(params, seed, noise="noise" in names)
+            if "noise" in names:  # the noise comes last from the seed's stream: drawn with the rest
+                real = model.draw_realisation(params, seed)
             arrays = model.run_time_arrays(params, real, spec["capacity"], self.stp_storage)
             for name in names:
                 write_static_array(folder, spec["static_arrays"].get(name, []), arrays.get(name))
@@ -229,7 +231,7 @@ class StandaloneEngine:
         try:
             results.mkdir(parents=True, exist_ok=True)
             remove_outputs(results, spec)
-            self._prepare_run_folder(results, directory, spec, params, seed)
+            self._prepare_run_folder(results, directory, spec, params, seed, real)
             run_args = self._run_args(params, spec, real, results / "args")
         except OSError as exc:
             raise write_failure(f"writing the run arguments into {results} failed", results, exc) from None
