@@ -111,12 +111,33 @@ def new_panel(name: str, figsize: tuple[float, float]):
     return fig, box
 
 
+#: Gap between columns of a panel's axes at its designed width (a fraction of the average axes width)
+COLUMN_GAP = 0.35
+
+
 def _set_margins(fig) -> None:
-    """Margins of :data:`PANEL_MARGINS_IN` (inches) at the figure's current size."""
+    """Margins of :data:`PANEL_MARGINS_IN` (inches) at the figure's current size,
+    and the gap between columns it has at its designed width."""
     left, right, bottom, top = PANEL_MARGINS_IN
     width, height = fig.get_size_inches()
     fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
-                        top=1 - top / height, hspace=0.45, wspace=0.35)
+                        top=1 - top / height, hspace=0.45, wspace=_column_gap(fig))
+
+
+def _column_gap(fig) -> float:
+    """``wspace`` for the figure's current width that keeps the gap between
+    columns (inches) of its designed width: the labels of a twin axis and of
+    the next column's axis do not shrink with the figure, so a narrower figure
+    narrows its axes instead of that gap."""
+    columns = max((ax.get_subplotspec().get_gridspec().ncols for ax in fig.axes
+                   if ax.get_subplotspec() is not None), default=1)
+    if columns < 2:
+        return COLUMN_GAP
+    left, right = PANEL_MARGINS_IN[:2]
+    designed = fig.stpx_design_size_in[0] - left - right
+    gap_in = COLUMN_GAP * designed / (columns + (columns - 1) * COLUMN_GAP)
+    average = (fig.get_figwidth() - left - right - (columns - 1) * gap_in) / columns
+    return gap_in / average if average > 0 else COLUMN_GAP
 
 
 def css_px_per_inch(fig) -> float:
