@@ -8,6 +8,7 @@ import ipywidgets as W
 from matplotlib.transforms import Bbox
 
 from .controls import ErrorLine
+from .drag import DragRelay
 from .figures import PanelBlitter, pin_axis_labels, render
 from .teaching import TEACHING
 
@@ -111,11 +112,15 @@ class LabBlitter(PanelBlitter):
 
 
 class LabTab:
-    """Sliders that redraw, a chooser that loads a named setting with its
-    "look for" hint, teaching text, an error line (DOM class
-    ``stpx-lab-error``) and a figure redrawn by blitting.  Subclasses provide
-    ``update()``, ``panel``, ``fig``, ``plot`` (a plot of :mod:`stpexplorer.plotting.lab`)
-    and ``look_for``, and call :meth:`assemble` at the end of their constructor."""
+    """Sliders that redraw (on release, and while dragged: :class:`DragRelay`),
+    a chooser that loads a named setting with its "look for" hint, teaching
+    text, an error line (DOM class ``stpx-lab-error``) and a figure redrawn by
+    blitting.  Subclasses provide ``update()`` (reading each slider through
+    :meth:`value`), ``panel``, ``fig``, ``plot`` (a plot of
+    :mod:`stpexplorer.plotting.lab`) and ``look_for``, and call
+    :meth:`assemble` at the end of their constructor."""
+
+    _dragged: dict = {}
 
     def assemble(self, teaching: str, chooser: W.Widget, on_choose, sliders, controls) -> None:
         """Lay the tab out (teaching text, error line, controls beside the panel) and draw it."""
@@ -126,11 +131,30 @@ class LabTab:
         self.error = ErrorLine("stpx-lab-error")
         self._loading = False
         for widget in sliders:
-            widget.observe(lambda _: None if self._loading else self.update(), names="value")
+            widget.observe(lambda _: None if self._loading else self.redraw(), names="value")
         chooser.observe(on_choose, names="value")
+        # the tab's sliders by the attribute name update() reads them with
+        live = {name: widget for name, widget in vars(self).items()
+                if isinstance(widget, (W.FloatSlider, W.IntSlider)) and any(widget is s for s in sliders)}
+        self.drag = DragRelay(live, on_drag=self.redraw, on_end=lambda _: self.redraw())
         self.column = W.VBox(controls, layout=W.Layout(width="350px"))
-        self.widget = W.VBox([W.HTML(TEACHING[teaching]), self.error, W.HBox([self.column, self.panel])])
-        self.update()
+        self.widget = DragRelay.scope(W.VBox([W.HTML(TEACHING[teaching]), self.error,
+                                              W.HBox([self.column, self.panel]), self.drag.widget]))
+        self.redraw()
+
+    def value(self, name: str):
+        """The value of the slider ``name``: the one under its handle while it is dragged."""
+        return self._dragged.get(name, getattr(self, name).value)
+
+    def redraw(self, dragged: dict | None = None) -> None:
+        """Draw for the sliders' values, or with ``dragged`` (name -> value under a dragged handle)."""
+        self._dragged = dragged or {}
+        try:
+            self.update()
+        finally:
+            self._dragged = {}
+        if not dragged:
+            self.drag.settled()
 
     def render(self) -> None:
         """Show the figure's current artists (a blit when the axes did not change)."""
@@ -145,4 +169,4 @@ class LabTab:
                 getattr(self, name).value = value
         finally:
             self._loading = False
-        self.update()
+        self.redraw()

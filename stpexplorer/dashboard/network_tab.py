@@ -15,6 +15,11 @@ One slider move: the widget's value arrives (``_on_control``) →
 kernel's thread (:func:`~stpexplorer.dashboard.threads.on_kernel_thread`) →
 ``_done`` hands the run to the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`).
 
+While a front slider's handle is dragged, :class:`~stpexplorer.dashboard.drag.DragRelay`
+submits the value under the handle as an interim run: each finished run is
+drawn (the newest one, if several finished while the panels were being drawn),
+and the release draws the slider's exact final value.
+
 The tab owns its two parts, each constructed with what it reads and calls:
 the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`) and
 "Keep and share" (:class:`~stpexplorer.dashboard.keep.KeepAndShare`).
@@ -52,6 +57,7 @@ from .controls import (
     set_widget_value,
     style_widget,
 )
+from .drag import DragRelay
 from .keep import MAX_UPLOAD_BYTES, KeepAndShare
 from .network_panels import PANELS, TIME_PANELS, NetworkPanels
 from .pathways import PathwayControl
@@ -109,7 +115,8 @@ class Explorer:
                                  self.show_error, self.error.hide)
         self._expose_parts()
         self.widget = self._layout()
-        self.runner = LatestRunner(self._work, lambda *outcome: on_kernel_thread(self._done, *outcome))
+        self._handed = 0  # outcomes handed to the kernel's thread
+        self.runner = LatestRunner(self._work, self._hand_over)
         if autorun:
             self.request_run(by_user=False)
 
@@ -142,6 +149,9 @@ class Explorer:
         for widget in self.controls.values():
             widget.observe(self._on_control, names="value")
         self._control_names = {id(widget): name for name, widget in self.controls.items()}
+        self.drag = DragRelay({name: widget for name, widget in self.controls.items()
+                               if isinstance(widget, W.FloatSlider)},
+                              on_drag=self.request_drag, on_end=lambda _: self.request_run())
         self.pathways = PathwayControl({name: self.controls[name] for name in STP_FIELDS}, start,
                                        quiet=self._quiet, on_change=self.request_run)
         common = dict(style=DESCRIPTION_STYLE, layout=W.Layout(**CONTROL_WIDTH))
@@ -165,10 +175,12 @@ class Explorer:
         self.note = W.HTML("")
         self.note.add_class("stpx-note")
 
-    def current_params(self) -> Params:
-        """Parameters from the controls; ``ValueError`` if any value is invalid."""
-        values = {name: w.value for name, w in self.controls.items()}
-        return Params(**{**values, **self.pathways.values()})
+    def current_params(self, dragged: dict | None = None) -> Params:
+        """Parameters from the controls, with ``dragged`` (field -> value under a
+        dragged slider) in place of the sliders' values; ``ValueError`` if any value is invalid."""
+        dragged = dragged or {}
+        values = {name: dragged.get(name, w.value) for name, w in self.controls.items()}
+        return Params(**{**values, **self.pathways.values(dragged)})
 
     @contextlib.contextmanager
     def _quiet(self):
@@ -218,23 +230,44 @@ class Explorer:
         """Run the controls' setting in the background (the newest request wins).
         ``by_user=False`` (the first run of a page) leaves the change-to-panels
         time out of the status line: nobody waited for it since a change."""
+        self.drag.settled()
+        self._submit(None, by_user)
+
+    def request_drag(self, dragged: dict) -> None:
+        """Run the controls' setting with ``dragged`` (field -> value under a
+        dragged slider) as an interim run: drawn when it finishes, even if the
+        handle moved on meanwhile."""
+        self._submit(dragged, True)
+
+    def _submit(self, dragged: dict | None, by_user: bool) -> None:
         try:
-            params = self.current_params()
+            params = self.current_params(dragged)
             check_budget(params)
         except ValueError as exc:
             self.show_error(str(exc))
             return
         self.busy.value = BUSY_TEXT[preparation(params, int(self.seed.value), self.engine)]
-        self.runner.submit((params, int(self.seed.value), time.perf_counter() if by_user else None))
+        job = (params, int(self.seed.value), time.perf_counter() if by_user else None, dragged is not None)
+        self.runner.submit(job, interim=dragged is not None)
+
+    def _hand_over(self, job, result, error) -> None:
+        """(runner's thread) Hand an outcome to the kernel's thread, which draws
+        only the newest of those handed over while it was busy drawing."""
+        self._handed += 1
+        on_kernel_thread(self._done_if_newest, self._handed, job, result, error)
+
+    def _done_if_newest(self, handed: int, job, result, error) -> None:
+        if handed == self._handed:
+            self._done(job, result, error)
 
     def _work(self, job):
-        params, seed, _ = job
+        params, seed = job[:2]
         if self.engine is None:
             return simulate(params, seed=seed)
         return simulate(params, seed=seed, engine=self.engine)
 
     def _done(self, job, result, error) -> None:
-        params, seed, submitted = job
+        params, seed, submitted, dragged = job
         if error is not None:
             message = str(error) if isinstance(error, (ValueError, RuntimeError)) else \
                 f"unexpected {type(error).__name__}: {error}"
@@ -250,7 +283,7 @@ class Explorer:
             self.run_count += 1
             waited = None if submitted is None else now - submitted
             self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,
-                                 "total_s": waited})
+                                 "total_s": waited, "dragged": dragged, "at": now})
             self._update_status(waited)
             self.pathways.show(params)
             self.keep.update_param_link(params, seed)
@@ -308,9 +341,9 @@ class Explorer:
         connectivity.layout.flex = "0 1 auto"
         right = W.VBox([W.HBox([self.busy, self.status]), self.error, self.note, inspect, compare, panels],
                        layout=W.Layout(flex=f"1 1 {PANELS_MIN_WIDTH_PX}px", min_width="0"))
-        app = W.VBox([style_widget(), W.HBox([left, right])])
+        app = W.VBox([style_widget(), W.HBox([left, right]), self.drag.widget])
         app.add_class("stpx-app")
-        return app
+        return DragRelay.scope(app)
 
     def close(self) -> None:
         """Stop the worker and release the figures (tests, scripts)."""
@@ -331,4 +364,4 @@ def median_timings(explorer: Explorer) -> dict:
     timed = [t for t in explorer.timings if t["total_s"] is not None]
     if not timed:
         return {}
-    return {key: float(np.median([t[key] for t in timed])) for key in timed[0]}
+    return {key: float(np.median([t[key] for t in timed])) for key in ("run_s", "draw_s", "total_s")}

@@ -40,13 +40,13 @@ class NeuronGallery(LabTab):
         self.load_values(k.look_for, {"a": k.a, "b": k.b, "c": k.c, "d": k.d, "current": k.I_after})
 
     def update(self):
-        protocol = {**lab.NEURON_TYPES[self.kind.value].protocol(), "I_after": self.current.value}
+        protocol = {**lab.NEURON_TYPES[self.kind.value].protocol(), "I_after": self.value("current")}
         try:
-            trace = lab.simulate_neuron(self.a.value, self.b.value, self.c.value, self.d.value, **protocol)
+            trace = lab.simulate_neuron(*(self.value(name) for name in "abcd"), **protocol)
         except ValueError as exc:
             self.error.show(str(exc))
             return
         self.error.hide()
         self.trace = trace
-        self.plot.update(trace, self.current.value)
+        self.plot.update(trace, protocol["I_after"])
         self.render()

@@ -52,11 +52,16 @@ class PathwayControl:
     def pathway(self) -> str:
         return self.target.value
 
-    def values(self) -> dict:
-        """The STP fields for :class:`Params`: shared values and every pathway's own."""
-        shared = ({name: self.sliders[name].value for name in STP_FIELDS} if self.pathway == ALL
-                  else self.shared)
-        return {**shared, **self.own}
+    def values(self, dragged: dict | None = None) -> dict:
+        """The STP fields for :class:`Params`: shared values and every pathway's
+        own, with ``dragged`` (field -> value under a dragged STP slider) in
+        place of the sliders' values."""
+        dragged = {name: value for name, value in (dragged or {}).items() if name in STP_FIELDS}
+        if self.pathway == ALL:
+            shared = {name: dragged.get(name, self.sliders[name].value) for name in STP_FIELDS}
+            return {**shared, **self.own}
+        own = {**self.own, **{f"{name}_{self.pathway}": value for name, value in dragged.items()}}
+        return {**self.shared, **own}
 
     def slider_moved(self, name: str) -> None:
         """A STP slider moved: with a pathway chosen, it sets that pathway's own value."""

@@ -94,8 +94,8 @@ class SynapseLab(LabTab):
 
     def update(self):
         try:
-            res = lab.synapse_lab(self.U_0.value, self.Omega_f.value, self.Omega_d.value, self.rate.value,
-                                  self.n_spikes.value, self.kind.value, self.gap.value)
+            res = lab.synapse_lab(*(self.value(name) for name in (*STP_FIELDS, "rate", "n_spikes")),
+                                  self.kind.value, self.value("gap"))
         except ValueError as exc:
             self.error.show(str(exc))
             return

@@ -3,7 +3,9 @@
 * Work runs off the kernel's main thread (:class:`LatestRunner`): a slider
   release submits a job; while one job runs, newer submissions replace the
   pending one, and a job that finishes after a newer submission is dropped
-  instead of drawn.  The kernel's main thread stays free for widget messages.
+  instead of drawn (unless it was submitted as ``interim``: a frame of a
+  drag, shown while the newer one runs).  The kernel's main thread stays free
+  for widget messages.
 * Widgets and figures change only on the kernel's main thread
   (:func:`on_kernel_thread`): a worker hands its results over.
 """
@@ -23,7 +25,7 @@ class LatestRunner:
         self._work = work
         self._done = done
         self._cond = threading.Condition()
-        self._pending: tuple[int, Any] | None = None
+        self._pending: tuple[int, Any, bool] | None = None
         self._generation = 0
         self._busy = False
         self._stopped = False
@@ -31,10 +33,12 @@ class LatestRunner:
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, job) -> int:
+    def submit(self, job, interim: bool = False) -> int:
+        """Run ``job`` next (replacing a pending one); an ``interim`` job's
+        outcome is handed over even if a newer job was submitted meanwhile."""
         with self._cond:
             self._generation += 1
-            self._pending = (self._generation, job)
+            self._pending = (self._generation, job, interim)
             self._cond.notify_all()
             return self._generation
 
@@ -65,7 +69,7 @@ class LatestRunner:
                 self._cond.wait_for(lambda: self._pending is not None or self._stopped)
                 if self._stopped:
                     return
-                generation, job = self._pending
+                generation, job, interim = self._pending
                 self._pending = None
                 self._busy = True
             outcome, error = None, None
@@ -74,7 +78,7 @@ class LatestRunner:
             except BaseException as exc:  # reported to the page, never kills the worker
                 error = exc
             with self._cond:
-                stale = generation != self._generation
+                stale = generation != self._generation and not interim
             try:
                 if stale:
                     self.dropped += 1

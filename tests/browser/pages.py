@@ -278,6 +278,26 @@ class Dashboard:
         mouse.up()
         return start
 
+    def hold_and_drag(self, control: str, to_fraction: float, seconds: float, sample) -> list:
+        """Press the handle of the slider matching the CSS selector
+        ``control``, move it in small steps to ``to_fraction`` of its track
+        over about ``seconds``, calling ``sample()`` after each step with the
+        button still down; release.  Returns the samples."""
+        track = self.page.locator(f"{control} .noUi-base").bounding_box()
+        handle = self.page.locator(f"{control} .noUi-handle").bounding_box()
+        x0, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+        x1 = track["x"] + to_fraction * track["width"]
+        steps = max(2, round(seconds / 0.1))
+        mouse, samples = self.page.mouse, []
+        mouse.move(x0, y)
+        mouse.down()
+        for k in range(1, steps + 1):
+            mouse.move(x0 + (x1 - x0) * k / steps, y, steps=3)
+            self.page.wait_for_timeout(100)
+            samples.append(sample())
+        mouse.up()
+        return samples
+
     def open_advanced(self, section: str) -> None:
         """Open the "Advanced" accordion and its ``section`` (e.g. "Synapses")."""
         advanced = self.page.locator(".stpx-advanced")
