@@ -3,6 +3,7 @@
     python scripts/bench.py                 # 1 000 and 10 000 neurons
     python scripts/bench.py --sizes 1000    # quicker
     python scripts/bench.py --sections lab  # only the synapse lab and the neuron gallery
+    python scripts/bench.py --sections drag # redraws per second while dragging (Chromium)
 
 For each size (the ``default`` preset: 80 % excitatory, 10 % connectivity,
 conductance synapses with STP, 1 s at dt 0.1 ms) it measures
@@ -23,7 +24,10 @@ conductance synapses with STP, 1 s at dt 0.1 ms) it measures
   panels in this kernel with the dashboard's engine (``--sections controls``);
 * the synapse lab and the neuron gallery: a slider move to the redrawn figure
   in this kernel (closed forms or the single-neuron loop, then drawing), median
-  over a sequence of moves of every slider, and the number of Axes after it.
+  over a sequence of moves of every slider, and the number of Axes after it;
+* redraws per second while a slider is dragged, in headless Chromium against
+  the Voila server (``scripts/drag_rate.py``), beside this kernel's serial
+  rate for the same network: 1 / (re-run + drawing) (``--sections drag``).
 
 Ratios are baseline time / project time from the same run.
 """
@@ -322,7 +326,30 @@ def controls_section() -> None:
         print(f"| {label} | {r['moves']} | {r['median_s']:.3f} s | {r['max_s']:.3f} s | {r['engine']} |")
 
 
-SECTIONS = ("network", "sweep", "lab", "controls")
+def drag_section(seconds: float) -> None:
+    import drag_rate
+
+    with tempfile.TemporaryDirectory(prefix="stpx-drag-") as cache:
+        from stpexplorer import StandaloneEngine
+
+        serial = dashboard_latency(StandaloneEngine(cache=cache), repeats=7)
+        rates = drag_rate.run(argparse.Namespace(cache=cache, seconds=seconds, tabs=list(drag_rate.DRAGS)))
+    serial_rate = 1 / (serial["run_s"] + serial["draw_s"])
+    print(json.dumps({"kernel_serial": serial, "chromium": rates}))
+    print(f"\nkernel alone, one frame after another: re-run {serial['run_s']:.3f} s + drawing "
+          f"{serial['draw_s']:.3f} s = {serial_rate:.1f} frames/s")
+    print("\n| tab (dragged slider) | redraws/s with the button down | release → last image |")
+    print("|---|---|---|")
+    for which, r in rates.items():
+        per_s = r.get("runs_drawn_per_s", r["canvas_draws_per_s"])
+        print(f"| {which} | {per_s:.1f} | {r['release_to_last_draw_s']:.3f} s |")
+    network = rates.get("network")
+    if network:
+        print(f"\nnetwork tab in Chromium / kernel alone, serial: "
+              f"{network['runs_drawn_per_s'] / serial_rate:.2f}×")
+
+
+SECTIONS = ("network", "sweep", "lab", "controls", "drag")
 
 
 def main(argv=None) -> int:
@@ -332,6 +359,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--sweep-grid", type=int, default=10, help="points per axis (0: skip)")
     parser.add_argument("--lab-rounds", type=int, default=3, help="rounds over every slider of the lab tabs")
+    parser.add_argument("--drag-seconds", type=float, default=6.0, help="time each drag holds the button")
     args = parser.parse_args(argv)
 
     print(f"stpexplorer benchmark: default preset, 1 s at dt 0.1 ms, {os.cpu_count()} cores\n")
@@ -343,6 +371,8 @@ def main(argv=None) -> int:
         lab_section(args.lab_rounds)
     if "controls" in args.sections:
         controls_section()
+    if "drag" in args.sections:
+        drag_section(args.drag_seconds)
     return 0
 
 

@@ -285,10 +285,11 @@ class Explorer:
             self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,
                                  "total_s": waited, "dragged": dragged, "at": now})
             self._update_status(waited)
-            self.pathways.show(params)
-            self.keep.update_param_link(params, seed)
-            if self.on_params_changed is not None:
-                self.on_params_changed(params, seed)
+            if not dragged:  # a frame of a drag: notes and links follow the release's run
+                self.pathways.show(params)
+                self.keep.update_param_link(params, seed)
+                if self.on_params_changed is not None:
+                    self.on_params_changed(params, seed)
         self.busy.value = BUSY_TEXT[None] if self.runner.pending else ""
 
     def show_error(self, message: str) -> None:
