@@ -283,6 +283,7 @@ class Dashboard:
         ``control``, move it in small steps to ``to_fraction`` of its track
         over about ``seconds``, calling ``sample()`` after each step with the
         button still down; release.  Returns the samples."""
+        self.page.locator(control).scroll_into_view_if_needed()
         track = self.page.locator(f"{control} .noUi-base").bounding_box()
         handle = self.page.locator(f"{control} .noUi-handle").bounding_box()
         x0, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
@@ -297,6 +298,21 @@ class Dashboard:
             samples.append(sample())
         mouse.up()
         return samples
+
+    def check_follows_drag(self, where: str, seconds: float = 1.5) -> int:
+        """Drag the Network tab's U₀ slider for ``seconds``: assert that runs were
+        drawn while the button was down and that, after the release, the last
+        run is the slider's value (its parameter link); return the runs drawn while held."""
+        self.settle()
+        run0 = self.run_number()
+        runs = self.hold_and_drag(".stpx-control-U_0", 0.15, seconds, self.run_number)[-1] - run0
+        assert runs >= 2, f"{where}: {runs} runs drawn while the U0 slider was dragged\n{self.diagnostics()}"
+        self.settle()
+        final = float(self.readout("U_0").replace("\u2212", "-"))
+        drawn = self.param_json()["U_0"]
+        assert abs(drawn - final) <= 0.0051, f"{where}: the slider reads {final}, the last run used {drawn}"
+        print(f"[browser] {where}: {runs} runs drawn while dragging for {seconds} s; release drew U0 = {drawn}")
+        return runs
 
     def open_advanced(self, section: str) -> None:
         """Open the "Advanced" accordion and its ``section`` (e.g. "Synapses")."""

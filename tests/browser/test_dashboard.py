@@ -51,7 +51,9 @@ def test_dragging_u0_redraws_the_panels(dash, record_property):
     dash.settle()
     value = float(dash.readout("U_0"))
     assert 0.1 <= value <= 0.3, f"U_0 readout after dragging to 20 % of the track: {value}"
-    assert dash.run_number() == run + 1, "one release, one run"
+    # the panels follow the drag (runs while the button is down), never a queue: at most one run per
+    # mouse move the drag made (12) and one for the release
+    assert run + 1 <= dash.run_number() <= run + 13, (run, dash.run_number())
     for name, shot in shots.items():
         assert dash.screenshot(name) != shot, f"panel {name} looks the same after moving U_0"
     assert dash.error() == ""

@@ -157,6 +157,7 @@ def test_jupyterlab_with_its_file_browser_fits_1600_and_1366(browser, jupyter):
         assert_fits(dash, "JupyterLab 1600×1100", "Network")
         dash.page.set_viewport_size(LAPTOP)
         check_every_tab(dash, "JupyterLab 1366×768")
+        dash.check_follows_drag("JupyterLab 1366×768")
     finally:
         context.close()
 
@@ -169,6 +170,7 @@ def test_notebook_7_fits_1366(browser, jupyter):
     context, dash = open_notebook(browser, jupyter, LAPTOP)
     try:
         check_every_tab(dash, "Notebook 7 1366×768")
+        dash.check_follows_drag("Notebook 7 1366×768")
     finally:
         context.close()
 

@@ -50,6 +50,12 @@ def test_dragging_an_stp_slider_redraws_the_time_panels_while_the_button_is_down
     assert not dash.error(), dash.error()
 
 
+def test_the_fiftieth_drag_still_follows_and_ends_on_the_slider_value(dash):
+    for k in range(49):  # short drags: press, a few moves, release
+        dash.hold_and_drag(".stpx-control-U_0", 0.2 + 0.5 * (k % 2), 0.2, lambda: None)
+    dash.check_follows_drag("Voila, 50th drag")
+
+
 @pytest.mark.parametrize("tab, panel, control", [
     ("Synapse lab", "lab", ".stpx-lab-control-U_0"),
     ("Neuron types", "gallery", ".stpx-gallery-control-a"),
