@@ -26,6 +26,7 @@ build cache does not have it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -113,10 +114,13 @@ def measure(dash: Dashboard, which: str, seconds: float) -> dict:
     return out
 
 
-def run(args) -> dict:
+@contextlib.contextmanager
+def dashboard_page(cache: str | None, prefix: str):
+    """The production Voila server on a build cache (a new one if None) with
+    the default network compiled, and one loaded page in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    cache = args.cache or tempfile.mkdtemp(prefix="stpx-drag-")
+    cache = cache or tempfile.mkdtemp(prefix=prefix)
     ensure_default_build(cache)
     server = start_voila(cache, Path(tempfile.mkstemp(suffix=".log")[1]))
     try:
@@ -125,12 +129,18 @@ def run(args) -> dict:
             context, dash = open_page(browser, server["url"])
             wait_loaded(dash)
             wait_kernels_idle(server["pid"])
-            results = {which: measure(dash, which, args.seconds) for which in args.tabs}
-            context.close()
-            browser.close()
+            try:
+                yield dash
+            finally:
+                context.close()
+                browser.close()
     finally:
         stop_voila(server)
-    return results
+
+
+def run(args) -> dict:
+    with dashboard_page(args.cache, "stpx-drag-") as dash:
+        return {which: measure(dash, which, args.seconds) for which in args.tabs}
 
 
 def main(argv=None) -> int:

@@ -330,6 +330,8 @@ class Explorer:
         advanced = W.Accordion(children=[W.VBox([W.Accordion(children=sections, titles=tuple(titles))])],
                                titles=("Advanced",), selected_index=None)
         advanced.add_class("stpx-advanced")
+        advanced.observe(self._on_advanced, names="selected_index")
+        self.advanced = advanced
         left = W.VBox([W.HTML("<b>Preset</b>"), self.preset, self.reset,
                        W.HTML("<b>Short-term plasticity, weights, neurons</b>"), *front, advanced,
                        W.HTML("<b>Keep and share</b>"), *self.keep.widgets()], layout=W.Layout(**CONTROLS_COLUMN))
@@ -346,6 +348,11 @@ class Explorer:
         app.add_class("stpx-app")
         return DragRelay.scope(app)
 
+    def _on_advanced(self, change) -> None:
+        """The sizes and other structure fields are in view: have the runtime process ready."""
+        if change["new"] is not None and isinstance(self.engine, InstantEngine):
+            self.engine.warm_up()
+
     def close(self) -> None:
         """Stop the worker and release the figures (tests, scripts)."""
         import matplotlib.pyplot as plt
@@ -353,6 +360,8 @@ class Explorer:
         self.runner.stop()
         for fig in self.figures.values():
             plt.close(fig)
+        if isinstance(self.engine, InstantEngine):
+            self.engine.close()
 
     def _ipython_display_(self):
         from IPython.display import display
