@@ -42,6 +42,7 @@ class NetworkPanels:
         self.show_error, self.hide_error = show_error, hide_error
         self.result: Result | None = None
         self.previous: Result | None = None
+        self._showing_frame = False  # the run on the panels is a frame of a drag
         self.reference: Result | None = None
         self._lock = threading.Lock()
         self._picking = False  # the pickers are being set to the run shown: no pick
@@ -119,9 +120,13 @@ class NetworkPanels:
             return None
         return self.reference if self.reference is not None else self.previous
 
-    def show(self, result: Result) -> None:
-        """Show a new run (the one shown so far becomes the previous run)."""
-        self.previous, self.result = self.result, result
+    def show(self, result: Result, frame: bool = False) -> None:
+        """Show a new run; the one shown so far becomes the previous run, unless
+        it was a ``frame`` of a drag: while a slider is dragged and after its
+        release, the faint overlay is the run shown before the drag began."""
+        if not self._showing_frame:
+            self.previous = self.result
+        self.result, self._showing_frame = result, frame
         self.redraw()
 
     def redraw(self) -> None:

@@ -276,7 +276,7 @@ class Explorer:
             draw_start = time.perf_counter()
             self.error.hide()
             try:
-                self.panels.show(result)
+                self.panels.show(result, frame=dragged)
             except Exception as exc:  # noqa: BLE001  the last good panels stay; the page says why
                 self.show_error(f"the panels could not be drawn: {type(exc).__name__}: {exc}")
             now = time.perf_counter()

@@ -110,6 +110,7 @@ def test_dragging_the_gallery_follows_every_kind_of_slider():
 def test_a_network_drag_draws_interim_runs_and_the_release_draws_the_slider_value(explorer):
     slider = explorer.controls["U_0"]
     start, runs = explorer.run_count, []
+    before_drag = explorer.result
     explorer.on_params_changed = lambda params, seed: runs.append(params.U_0)
     for value in np.linspace(0.2, 0.35, 12):
         send(explorer.drag, key="U_0", value=float(value))
@@ -125,6 +126,7 @@ def test_a_network_drag_draws_interim_runs_and_the_release_draws_the_slider_valu
     assert explorer.wait(120)
     assert explorer.result.params.U_0 == 0.4939 and not explorer.timings[-1]["dragged"]
     assert runs == [0.4939] and explorer.keep.param_link.value.count("stpx-link-params") == 1
+    assert explorer.panels.previous is before_drag  # the overlay: the run before the drag, not its last frame
     send(explorer.drag, key="U_0", end=True)
     assert explorer.wait(120) and explorer.run_count - start == drawn + 1  # the release was already drawn
 
