@@ -251,13 +251,14 @@ class Explorer:
         self.runner.submit(job, interim=dragged is not None)
 
     def _hand_over(self, job, result, error) -> None:
-        """(runner's thread) Hand an outcome to the kernel's thread, which draws
-        only the newest of those handed over while it was busy drawing."""
+        """(runner's thread) Hand an outcome to the kernel's thread, which skips a
+        frame of a drag when a newer outcome was handed over while it was busy."""
         self._handed += 1
-        on_kernel_thread(self._done_if_newest, self._handed, job, result, error)
+        on_kernel_thread(self._done_unless_old_frame, self._handed, job, result, error)
 
-    def _done_if_newest(self, handed: int, job, result, error) -> None:
-        if handed == self._handed:
+    def _done_unless_old_frame(self, handed: int, job, result, error) -> None:
+        frame = job[3]
+        if handed == self._handed or not frame:
             self._done(job, result, error)
 
     def _work(self, job):

@@ -137,3 +137,24 @@ def test_a_pathway_drag_moves_that_pathways_own_value(explorer):
     assert explorer.wait(120)
     assert explorer.result.params.pathway_values("ei")[2] == 7.5
     assert explorer.result.params.Omega_d != 7.5
+
+
+def test_a_frame_handed_over_behind_a_newer_outcome_is_skipped_a_final_run_never(explorer, monkeypatch):
+    from stpexplorer.dashboard import network_tab
+
+    queued = []  # the kernel thread's callbacks, run later as when it was busy drawing
+    monkeypatch.setattr(network_tab, "on_kernel_thread", lambda function, *args: queued.append((function, args)))
+    params, result = explorer.result.params, explorer.result
+
+    def hand_over(*kinds):
+        for frame in kinds:
+            explorer._hand_over((params, 0, None, frame), result, None)
+        start = explorer.run_count
+        for function, args in queued:
+            function(*args)
+        queued.clear()
+        return explorer.run_count - start
+
+    assert hand_over(True, True, False) == 1  # two frames behind the release's run: only the release is drawn
+    assert hand_over(False, True) == 2  # a page's first run, then a frame: both
+    assert hand_over(True) == 1
