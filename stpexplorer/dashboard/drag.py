@@ -6,8 +6,9 @@ The sliders act on release (``continuous_update=False``): with continuous
 updates, the page's slider would send back a value snapped to its step
 whenever the kernel sets one between steps (a fitted or loaded value).  So the
 dragged values travel another way: a script on the page listens to the
-slider's own ``slide`` events (a user's drag, tap or arrow key, never a value
-the kernel set) and writes ``{"key", "value", "n"}`` as JSON into the tab's
+slider's own ``slide`` events between its ``start`` and ``end`` (a held
+handle; never a value the kernel set, a tap or an arrow key, which arrive as
+the slider's value) and writes ``{"key", "value", "n", "page"}`` as JSON into the tab's
 hidden ``stpx-drag-sink`` text field, at most one message per
 :data:`DRAG_PERIOD_MS`; the widget library sends a field's next value only
 after the kernel handled the previous one, so a busy kernel gets the latest
@@ -41,45 +42,55 @@ MAX_MESSAGE_CHARS = 200
 DRAG_JS = """
 if (window.__stpxDrag) return;
 window.__stpxDrag = true;
+const page = Math.random().toString(36).slice(2);  // two pages on one kernel never send equal strings
 let count = 0;
 const keyOf = (el) => {
   for (const c of el.classList) if (c.startsWith('stpx-live-')) return c.slice('stpx-live-'.length);
   return null;
 };
 const hook = (target) => {
-  target.__stpxDrag = true;
   const slider = target.closest('.stpx-live');
   const scope = target.closest('.stpx-drag-scope');
   const key = slider && keyOf(slider);
-  if (!key || !scope || !target.noUiSlider) return;
-  let last = 0, timer = null, pending = null;
+  const api = target.noUiSlider;
+  if (!key || !scope || !api) return;
+  target.__stpxDragApi = api;  // a slider rebuilt by the widget gets a new one: hooked again
+  let last = 0, timer = null, pending = null, dragging = false;
   const send = (message) => {
     const field = scope.querySelector('.stpx-drag-sink input');
     if (!field) return;
     count += 1;
-    field.value = JSON.stringify(Object.assign({key: key, n: count}, message));
+    field.value = JSON.stringify(Object.assign({key: key, n: count, page: page}, message));
     field.dispatchEvent(new Event('change', {bubbles: true}));
     last = performance.now();
   };
   const flush = () => {
     timer = null;
-    if (pending !== null) { send({value: pending}); pending = null; }
+    if (pending !== null && dragging) send({value: pending});
+    pending = null;
   };
   const cancel = () => { clearTimeout(timer); timer = null; pending = null; };
-  target.noUiSlider.on('slide.stpx', (values, handle) => {
+  // only a held handle: a tap or an arrow key gives its value by the slider's own change
+  api.on('start.stpx', () => { dragging = true; });
+  api.on('slide.stpx', (values, handle) => {
+    if (!dragging) return;
     pending = Number(values[handle]);
     if (timer !== null) return;
     const wait = PERIOD - (performance.now() - last);
     if (wait <= 0) flush(); else timer = setTimeout(flush, wait);
   });
-  target.noUiSlider.on('change.stpx', cancel);
-  target.noUiSlider.on('end.stpx', () => { cancel(); send({end: true}); });
+  api.on('change.stpx', cancel);
+  api.on('end.stpx', () => {
+    cancel();
+    if (dragging) send({end: true});
+    dragging = false;
+  });
 };
 const onPress = (event) => {
   const target = event.target && event.target.closest && event.target.closest('.stpx-live .noUi-target');
-  if (target && !target.__stpxDrag) hook(target);
+  if (target && target.noUiSlider && target.__stpxDragApi !== target.noUiSlider) hook(target);
 };
-for (const type of ['pointerdown', 'mousedown', 'touchstart', 'keydown']) {
+for (const type of ['pointerdown', 'mousedown', 'touchstart']) {
   document.addEventListener(type, onPress, true);
 }
 """

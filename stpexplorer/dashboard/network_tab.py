@@ -27,6 +27,7 @@ the panels (:class:`~stpexplorer.dashboard.network_panels.NetworkPanels`) and
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import time
 
@@ -103,7 +104,8 @@ class Explorer:
         import_brian2_if_needed(engine)
         self.engine = engine
         self._suspend = False
-        self.timings: list[dict] = []
+        #: the last runs' times (s): run, draw, change to panels; whether a drag's frame
+        self.timings: collections.deque[dict] = collections.deque(maxlen=1000)
         self.run_count = 0
         #: called as f(params, seed) after each successful run (e.g. to update a share link)
         self.on_params_changed = None
@@ -285,7 +287,7 @@ class Explorer:
             waited = None if submitted is None else now - submitted
             self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,
                                  "total_s": waited, "dragged": dragged, "at": now})
-            self._update_status(waited)
+            self._update_status(waited, dragged)
             if not dragged:  # a frame of a drag: notes and links follow the release's run
                 self.pathways.show(params)
                 self.keep.update_param_link(params, seed)
@@ -299,14 +301,15 @@ class Explorer:
         if not self.runner.busy:
             self.busy.value = ""
 
-    def _update_status(self, total_s: float | None) -> None:
+    def _update_status(self, total_s: float | None, dragged: bool = False) -> None:
         r = self.result
         shown = "" if total_s is None else f", shown {total_s:.2f} s after the change"
+        frame = " (a slider is being dragged)" if dragged else ""
         engine = ENGINE_WORDS.get(r.engine, r.engine)
         if isinstance(self.engine, InstantEngine) and self.engine.compiling():
             engine += "; the compiled network is being built for the next moves"
         self.status.value = (
-            f"run #{self.run_count}: simulated in {r.run_time_s:.2f} s ({engine}){shown} · "
+            f"run #{self.run_count}{frame}: simulated in {r.run_time_s:.2f} s ({engine}){shown} · "
             f"E {r.mean_rate_hz('e'):.1f} Hz · I {r.mean_rate_hz('i'):.1f} Hz · "
             f"{len(r.spike_i)} spikes · {r.n_synapses} synapses")
         self.note.value = engine_note()
@@ -359,6 +362,7 @@ class Explorer:
         import matplotlib.pyplot as plt
 
         self.runner.stop()
+        self.runner.wait_idle(30)  # a runtime run ending now would start a new waiting process
         for fig in self.figures.values():
             plt.close(fig)
         if isinstance(self.engine, InstantEngine):

@@ -3,9 +3,10 @@
 * Work runs off the kernel's main thread (:class:`LatestRunner`): a slider
   release submits a job; while one job runs, newer submissions replace the
   pending one, and a job that finishes after a newer submission is dropped
-  instead of drawn (unless it was submitted as ``interim``: a frame of a
-  drag, shown while the newer one runs).  The kernel's main thread stays free
-  for widget messages.
+  instead of drawn.  A job submitted as ``interim`` (a frame of a drag) is
+  handed over even when newer ones follow, never replaces a waiting final
+  job, and never makes a final job stale.  The kernel's main thread stays
+  free for widget messages.
 * Widgets and figures change only on the kernel's main thread
   (:func:`on_kernel_thread`): a worker hands its results over.
 """
@@ -27,6 +28,7 @@ class LatestRunner:
         self._cond = threading.Condition()
         self._pending: tuple[int, Any, bool] | None = None
         self._generation = 0
+        self._final_generation = 0  # the newest job not submitted as interim
         self._busy = False
         self._stopped = False
         self.dropped = 0
@@ -35,9 +37,14 @@ class LatestRunner:
 
     def submit(self, job, interim: bool = False) -> int:
         """Run ``job`` next (replacing a pending one); an ``interim`` job's
-        outcome is handed over even if a newer job was submitted meanwhile."""
+        outcome is handed over even if a newer job was submitted meanwhile, and
+        an ``interim`` job is dropped while a final one waits."""
         with self._cond:
+            if interim and self._pending is not None and not self._pending[2]:
+                return self._generation
             self._generation += 1
+            if not interim:
+                self._final_generation = self._generation
             self._pending = (self._generation, job, interim)
             self._cond.notify_all()
             return self._generation
@@ -59,8 +66,10 @@ class LatestRunner:
             return self._cond.wait_for(lambda: not self._busy and self._pending is None, timeout)
 
     def stop(self) -> None:
+        """Run nothing more (a pending job is dropped; a running one finishes)."""
         with self._cond:
             self._stopped = True
+            self._pending = None
             self._cond.notify_all()
 
     def _loop(self) -> None:
@@ -78,7 +87,7 @@ class LatestRunner:
             except BaseException as exc:  # reported to the page, never kills the worker
                 error = exc
             with self._cond:
-                stale = generation != self._generation and not interim
+                stale = not interim and generation != self._final_generation
             try:
                 if stale:
                     self.dropped += 1

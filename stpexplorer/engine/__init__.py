@@ -22,6 +22,7 @@ into a Result), :mod:`.runtime`, :mod:`.standalone` with :mod:`.build_cache`.
 from __future__ import annotations
 
 import os
+import threading
 
 from .. import model
 from ..errors import BudgetError, DivergenceError, TimeLimitError
@@ -67,9 +68,21 @@ def default_engine():
 def page_engine():
     """The engine of a dashboard page: the default engine, where it is the
     standalone one answering structures it has not compiled yet from Brian2's
-    runtime target while it compiles them (:class:`InstantEngine`)."""
+    runtime target while it compiles them (:class:`InstantEngine`; one per
+    process, so a notebook's re-run cell shares its compiler and waiting
+    runtime process)."""
+    global _PAGE_ENGINE
     engine = default_engine()
-    return InstantEngine(engine) if isinstance(engine, StandaloneEngine) else engine
+    if not isinstance(engine, StandaloneEngine):
+        return engine
+    with _PAGE_ENGINE_LOCK:
+        if _PAGE_ENGINE is None or _PAGE_ENGINE.standalone is not engine:
+            _PAGE_ENGINE = InstantEngine(engine)
+        return _PAGE_ENGINE
+
+
+_PAGE_ENGINE: InstantEngine | None = None
+_PAGE_ENGINE_LOCK = threading.Lock()
 
 
 def import_brian2_if_needed(engine=None) -> None:

@@ -114,16 +114,18 @@ class InstantEngine:
         try:
             while (job := self._take_next()) is not None:
                 params, seed = job
-                if self.standalone.preparation(params, seed) != "compile":
-                    continue  # compiled meanwhile (by another kernel, or asked for twice)
                 try:
+                    if self.standalone.preparation(params, seed) != "compile":
+                        continue  # compiled meanwhile (by another kernel, or asked for twice)
                     self.standalone._prepare(params, seed)
                     self.compile_error = ""
                 except Exception as exc:  # noqa: BLE001  the runtime target keeps answering; the page is told
                     self.compile_error = f"{type(exc).__name__}: {exc}"
-        finally:
+        except BaseException:  # the thread dies: a later request starts another
             with self._lock:
-                self._compiler_taking = False
+                if self._compiler is threading.current_thread():
+                    self._compiler_taking = False
+            raise
 
     def _take_next(self) -> tuple[Params, int] | None:
         """The structure waiting for the compiler (None: the compiler stops taking)."""

@@ -101,6 +101,8 @@ TABS_JS = """
 """
 
 RUN_RE = re.compile(r"run #(\d+)")
+#: what the status line says while it shows a frame of a drag
+DRAGGING = "being dragged"
 
 
 def launch(playwright):
@@ -305,9 +307,12 @@ class Dashboard:
         run is the slider's value (its parameter link); return the runs drawn while held."""
         self.settle()
         run0 = self.run_number()
-        runs = self.hold_and_drag(".stpx-control-U_0", 0.15, seconds, self.run_number)[-1] - run0
-        assert runs >= 2, f"{where}: {runs} runs drawn while the U0 slider was dragged\n{self.diagnostics()}"
+        statuses = self.hold_and_drag(".stpx-control-U_0", 0.15, seconds, self.status)
+        runs = RUN_RE.search(statuses[-1]) and int(RUN_RE.search(statuses[-1]).group(1)) - run0
+        assert runs and runs >= 2, f"{where}: {runs} runs drawn while the U0 slider was dragged\n{self.diagnostics()}"
+        assert any(DRAGGING in status for status in statuses), statuses
         self.settle()
+        assert DRAGGING not in self.status(), f"{where}: a frame of the drag is on the panels after the release"
         final = float(self.readout("U_0").replace("\u2212", "-"))
         drawn = self.param_json()["U_0"]
         assert abs(drawn - final) <= 0.0051, f"{where}: the slider reads {final}, the last run used {drawn}"

@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from pages import DRAGGING
+
 pytestmark = pytest.mark.browser
 
 TIMING_PREFIX = "live_drag."
@@ -45,9 +47,28 @@ def test_dragging_an_stp_slider_redraws_the_time_panels_while_the_button_is_down
     assert all(count >= 3 for count in redrawn.values()), redrawn
     assert len({readout for _, _, readout in samples}) >= 3  # the handle moved
     dash.settle()
+    assert DRAGGING not in dash.status(), "a frame of the drag is on the panels after the release"
     final = _readout(dash, ".stpx-control-U_0")
     assert dash.param_json()["U_0"] == pytest.approx(final, abs=0.0051), (final, dash.param_json()["U_0"])
     assert not dash.error(), dash.error()
+
+
+def test_an_arrow_key_or_a_tap_runs_once(dash):
+    dash.select_tab("Network")
+    for act in ("key", "tap"):
+        dash.settle()
+        run0 = dash.run_number()
+        if act == "key":
+            dash.page.locator(".stpx-control-U_0 .noUi-handle").focus()
+            dash.page.keyboard.press("ArrowRight")
+        else:
+            track = dash.page.locator(".stpx-control-U_0 .noUi-base").bounding_box()
+            dash.page.mouse.click(track["x"] + 0.6 * track["width"], track["y"] + track["height"] / 2)
+        dash.poll(lambda before=run0: dash.run_number() > before, 30, f"the run of the {act}")
+        dash.settle()
+        assert dash.run_number() == run0 + 1, f"a {act} ran {dash.run_number() - run0} times"
+        assert DRAGGING not in dash.status()
+        assert dash.param_json()["U_0"] == pytest.approx(_readout(dash, ".stpx-control-U_0"), abs=0.0051)
 
 
 def test_the_fiftieth_drag_still_follows_and_ends_on_the_slider_value(dash):

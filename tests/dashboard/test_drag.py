@@ -79,6 +79,29 @@ def test_interim_jobs_are_handed_over_even_when_a_newer_one_was_submitted():
     assert done == [1, 3] and runner.dropped == 0
 
 
+def test_a_frame_never_displaces_a_final_run():
+    done, started = [], threading.Event()
+
+    def work(job):
+        started.set()
+        time.sleep(0.2)
+        return job
+
+    runner = LatestRunner(work, lambda job, out, err: done.append(out))
+    runner.submit("final 1")
+    started.wait(5)
+    runner.submit("frame", interim=True)  # while a final run runs: that run stays current
+    assert runner.wait_idle(10)
+    started.clear()
+    runner.submit("frame 2", interim=True)
+    started.wait(5)
+    runner.submit("final 2")
+    runner.submit("late frame", interim=True)  # a final run waits: this frame is dropped
+    assert runner.wait_idle(10)
+    runner.stop()
+    assert done == ["final 1", "frame", "frame 2", "final 2"]
+
+
 def test_dragging_the_synapse_lab_draws_the_dragged_value_then_the_slider_value_on_release():
     tab = SynapseLab("depressing")
     assert tab.U_0.value != 0.9
@@ -120,11 +143,13 @@ def test_a_network_drag_draws_interim_runs_and_the_release_draws_the_slider_valu
     assert 2 <= drawn < 12  # frames while dragging, fewer than the values sent
     assert slider.value != pytest.approx(0.35)
     assert explorer.result.params.U_0 == pytest.approx(0.35)  # the last value under the handle
-    assert all(t["dragged"] for t in explorer.timings[-drawn:])
+    assert all(t["dragged"] for t in list(explorer.timings)[-drawn:])
+    assert "being dragged" in explorer.status.value
     assert runs == []  # the links follow the release, not each frame
     slider.value = 0.4939  # released between two steps, as a typed or fitted value
     assert explorer.wait(120)
     assert explorer.result.params.U_0 == 0.4939 and not explorer.timings[-1]["dragged"]
+    assert "being dragged" not in explorer.status.value
     assert runs == [0.4939] and explorer.keep.param_link.value.count("stpx-link-params") == 1
     assert explorer.panels.previous is before_drag  # the overlay: the run before the drag, not its last frame
     send(explorer.drag, key="U_0", end=True)
