@@ -219,7 +219,9 @@ def test_damaged_build_is_rebuilt(tmp_path):
     engine = StandaloneEngine(cache=tmp_path)
     params = presets.FORUM.replace(duration=200.0)
     first = simulate(params, engine=engine)
-    (engine._dir / "main").write_bytes(b"not a program")
+    binary = engine._dir / "main"
+    binary.unlink()  # replaced, not written in place: a running (resident) binary cannot be written
+    binary.write_bytes(b"not a program")
     again = simulate(params, engine=engine)
     np.testing.assert_array_equal(first.spike_t_ms, again.spike_t_ms)
     # a run that fails on an intact build is reported; the shared build stays

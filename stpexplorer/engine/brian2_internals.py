@@ -32,7 +32,8 @@ BINARY_COMPLAINTS = ("Error opening static array", "Error reading '", "Could not
 
 #: Attributes of Brian2's ``CPPStandaloneDevice`` the engine uses.
 DEVICE_ATTRIBUTES = ("array_cache", "static_arrays", "arrays", "dynamic_arrays", "dynamic_arrays_2d",
-                     "run_environment_variables", "reinit", "activate", "build", "get_array_filename")
+                     "run_environment_variables", "reinit", "activate", "build", "compile_source",
+                     "get_array_filename")
 
 #: Brian2 preferences the engine reads or sets.
 PREFERENCES = ("devices.cpp_standalone.extra_make_args_unix",
@@ -92,20 +93,28 @@ def release_standalone_device(device) -> None:
     gc.collect()
 
 
-def compile_device(device, directory: Path, jobs: int, log: Path) -> None:
-    """Generate the C++ code of ``device``'s network in ``directory`` and
-    compile it with at most ``jobs`` parallel compiler processes; ``make``'s
-    output is appended to ``log``.  Raises Brian2's ``RuntimeError`` on failure."""
+def compile_device(device, directory: Path, jobs: int, log: Path) -> bool:
+    """Generate the C++ code of ``device``'s network in ``directory``, make it
+    able to stay resident (:func:`~stpexplorer.engine.resident.make_resident`)
+    and compile it with at most ``jobs`` parallel compiler processes; ``make``'s
+    output is appended to ``log``.  Returns whether the binary can stay
+    resident.  Raises Brian2's ``RuntimeError`` on failure."""
     import brian2 as b2
+    from brian2.codegen.cpp_prefs import get_compiler_and_args
+
+    from .resident import make_resident
 
     name = "devices.cpp_standalone.extra_make_args_unix"
     previous = b2.prefs[name]
     # Brian2 runs ``make <args>`` through the shell (os.system)
     b2.prefs[name] = [f"-j{int(jobs)}", ">>", shlex.quote(str(log)), "2>&1"]
     try:
-        device.build(directory=str(directory), compile=True, run=False, with_output=False)
+        device.build(directory=str(directory), compile=False, run=False, with_output=False)
+        resident = make_resident(directory)
+        device.compile_source(str(directory), get_compiler_and_args()[0], debug=False, clean=False)
     finally:
         b2.prefs[name] = previous
+    return resident
 
 
 def run_environment(device) -> dict[str, str]:

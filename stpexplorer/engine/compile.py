@@ -94,8 +94,8 @@ def compile_build(params: Params, seed: int, directory: Path, stp_storage: str) 
         try:
             built = model.build(params, real, stp_storage, padded=model.padded(params, real, capacity))
             built.net.run(params.duration * _brian_ms(), namespace={})
-            internals.compile_device(device, directory, usable_cores(), log)
-            spec = _run_spec(built, device, params, real, stp_storage, capacity)
+            resident = internals.compile_device(device, directory, usable_cores(), log)
+            spec = {**_run_spec(built, device, params, real, stp_storage, capacity), "resident": resident}
             _write_atomically(directory / RUN_SPEC, json.dumps(spec))
             cache_admin.write_structure(directory, params, capacity)
             _write_atomically(directory / COMPLETE_MARKER, json.dumps(build_manifest(directory)))

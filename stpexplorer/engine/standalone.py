@@ -31,6 +31,7 @@ from ..params import Params
 from ..results import Result
 from . import brian2_internals as internals
 from . import cache_admin
+from . import resident as resident_mod
 from .build_cache import (
     build_damage,
     build_key,
@@ -46,6 +47,7 @@ from .build_cache import (
 from .collect import collect
 from .compile import compile_build, compile_in_subprocess, write_failure
 from .limits import time_limit_message, time_limit_s
+from .resident import ResidentBinary
 from .run_folder import (
     BinaryFailure,
     binary_failure,
@@ -59,6 +61,8 @@ from .run_folder import (
 _RESULTS_TO_REMOVE_AT_EXIT: set[Path] = set()
 #: A run folder's record of the seed and recording its static arrays hold.
 RUN_DATA = "run_data.json"
+#: How the compiled binary is started in its run folder (anything else runs one process per run).
+DEFAULT_RUN_COMMAND = ["./main"]
 
 
 class StandaloneEngine:
@@ -94,7 +98,9 @@ class StandaloneEngine:
         self.stp_storage = stp_storage
         self.isolate_build = isolate_build
         #: how the compiled binary is started, inside the build directory
-        self.run_command = ["./main"]
+        self.run_command = list(DEFAULT_RUN_COMMAND)
+        #: resident binaries (see :mod:`.resident`) by run folder: ((folder, binary) identity, process)
+        self._residents: dict[Path, tuple[tuple, ResidentBinary]] = {}
         self._loaded: dict[str, tuple[dict, Path]] = {}
         #: realisations (without noise) of the last seeds, by (structure, seed)
         self._realisations: dict[tuple, model.Realisation] = {}
@@ -238,6 +244,8 @@ class StandaloneEngine:
         limit = time_limit_s()
         env = {**os.environ, **spec["environment"]}
         start = time.perf_counter()
+        if self._run_resident(spec, directory, results, run_args, env, limit):
+            return read_outputs(results, spec), time.perf_counter() - start
         try:
             done = subprocess.run(internals.binary_command(self.run_command, results, run_args),
                                   cwd=results, env=env, capture_output=True, timeout=limit)
@@ -251,6 +259,50 @@ class StandaloneEngine:
         if failure:
             raise failure
         return read_outputs(results, spec), elapsed
+
+    def _run_resident(self, spec: dict, directory: Path, results: Path, run_args: list[str], env: dict,
+                      limit: float) -> bool:
+        """Run on the resident binary of this run folder (started if needed);
+        False if the build cannot stay resident, or the resident binary failed
+        (it is stopped and the run is left to a new process, whose failures
+        are reported as always)."""
+        if not (spec.get("resident") and resident_mod.enabled() and self.run_command == DEFAULT_RUN_COMMAND):
+            return False
+        try:  # a new folder or another binary (a rebuild) needs a new resident binary
+            identity = (os.stat(results).st_ino, os.stat(results / "main").st_ino)
+        except OSError:
+            return False
+        with self._lock:
+            held = self._residents.pop(results, None)
+        if held is not None and (held[0] != identity or not held[1].alive()):
+            held[1].close()
+            held = None
+        if held is None:
+            with self._lock:  # the oldest go: one per run folder used lately
+                old = [self._residents.pop(folder)[1] for folder in list(self._residents)[:max(
+                    0, len(self._residents) - self.KEEP_STRUCTURES + 1)]]
+            for binary in old:
+                binary.close()
+            try:
+                held = (identity, ResidentBinary(internals.binary_command(self.run_command, results, []),
+                                                 results, env))
+            except OSError:
+                return False
+        done = held[1].run(run_args, limit)  # TimeLimitError: stopped, raised as for a new process
+        if done is None or binary_failure(done, directory, results) is not None:
+            held[1].close()
+            remove_outputs(results, spec)
+            return False
+        with self._lock:
+            self._residents[results] = held
+        return True
+
+    def close_residents(self) -> None:
+        """Stop this engine's resident binaries (they also stop when this process ends)."""
+        with self._lock:
+            held, self._residents = list(self._residents.values()), {}
+        for _, binary in held:
+            binary.close()
 
     def run(self, params: Params, seed: int = 0, progress=None) -> Result:
         for attempt in range(2):
