@@ -29,6 +29,7 @@ nor narrower than :data:`MIN_PANEL_WIDTH_PX`; its height stays as designed.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import math
@@ -96,6 +97,7 @@ def new_panel(name: str, figsize: tuple[float, float]):
     fig.stpx_design_size_in = tuple(figsize)
     _set_margins(fig)
     _track_page(fig.canvas)
+    send_fast_png(fig.canvas)
     fig.canvas.header_visible = False
     fig.canvas.footer_visible = False
     fig.canvas.toolbar_position = "left"
@@ -214,6 +216,46 @@ def _track_page(canvas) -> None:
     canvas.on_msg(on_message)
 
 
+#: zlib level of the PNG images sent to the page: 1 encodes a panel in about
+#: half the time of Pillow's default (6), for images ~40 % larger (they go to a
+#: browser on the same machine or a local network)
+PNG_COMPRESS_LEVEL = 1
+#: what :func:`send_fast_png` needs of matplotlib's web canvas
+_WEB_CANVAS_PARTS = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
+
+
+def send_fast_png(canvas) -> None:
+    """Make ``canvas`` (an ipympl canvas) encode the images it sends at
+    :data:`PNG_COMPRESS_LEVEL`: matplotlib's ``get_diff_image`` with that one
+    change; a canvas without the parts it uses keeps its own."""
+    if all(hasattr(canvas, part) for part in _WEB_CANVAS_PARTS):
+        canvas.get_diff_image = functools.partial(_diff_image, canvas)
+
+
+def _diff_image(canvas):
+    """matplotlib 3.11's ``FigureCanvasWebAggCore.get_diff_image`` (the whole
+    image, or only the pixels that changed), as PNG at :data:`PNG_COMPRESS_LEVEL`."""
+    from PIL import Image
+
+    if not canvas._png_is_old:
+        return None
+    pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+    buff = pixels.view(np.uint32).squeeze(2)
+    if canvas._force_full or buff.shape != canvas._last_buff.shape or (pixels[:, :, 3] != 255).any():
+        canvas.set_image_mode("full")
+        output = buff
+    else:
+        canvas.set_image_mode("diff")
+        output = np.where(buff != canvas._last_buff, buff, 0)
+    canvas._last_buff = buff.copy()
+    canvas._force_full = False
+    canvas._png_is_old = False
+    data = output.view(dtype=np.uint8).reshape((*output.shape, 4))
+    with io.BytesIO() as png:
+        Image.fromarray(data).save(png, format="png", compress_level=PNG_COMPRESS_LEVEL)
+        return png.getvalue()
+
+
 def render(fig, blitter: PanelBlitter | None = None) -> None:
     """Draw ``fig`` now (so measured times include drawing), with ``blitter``
     only its data where the axes did not change; before a page has attached,
@@ -251,17 +293,19 @@ def nice_limits(low: float, high: float) -> tuple[float, float]:
     return (math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step)
 
 
-def rescale_nicely(*axes_list) -> None:
+def rescale_nicely(*axes_list, grow_only: bool = False) -> None:
     """Fit each Axes' y limits to its artists, rounded to a round step; keep
     the current limits while the data fills more than half of them (so a
-    slider move rarely changes the axes)."""
+    slider move rarely changes the axes), or, with ``grow_only``, while they
+    hold the data at all."""
     for ax in axes_list:
         ax.relim()
         if not (ax.lines or ax.collections):
             continue
         low, high = ax.dataLim.intervaly
         current = ax.get_ylim()
-        fits = current[0] <= low and high <= current[1] and (high - low) > 0.5 * (current[1] - current[0])
+        fills = grow_only or (high - low) > 0.5 * (current[1] - current[0])
+        fits = current[0] <= low and high <= current[1] and fills
         if fits and not ax.get_autoscaley_on():  # limits set here before, still good
             continue
         ax.set_ylim(*nice_limits(low, high))

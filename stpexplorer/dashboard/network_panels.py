@@ -153,7 +153,8 @@ class NetworkPanels:
                 if overlay is not None and overlay.params.stp:
                     plotting.plot_resources(overlay, axes["resources"], faint=True)
                 plotting.plot_resources(r, axes["resources"])
-                rescale_nicely(self.rate_ax, axes["conductances"], self.v_ax)
+                # while a slider is dragged the y axes only grow: no jumping axes, no full redraws
+                rescale_nicely(self.rate_ax, axes["conductances"], self.v_ax, grow_only=self._showing_frame)
                 for name in TIME_PANELS:
                     axes[name].set_xlim(0, r.duration_ms)
                 connectivity_changed = self._connectivity_key != (id(r.conn_pre), r.syn_pre, r.syn_post)

@@ -1,5 +1,6 @@
 """Panel plumbing: round limits for the kept axes."""
 
+import numpy as np
 import pytest
 
 from stpexplorer.dashboard.figures import nice_limits
@@ -37,3 +38,52 @@ def test_a_narrowed_lab_figure_keeps_its_columns_apart(tab):
     left_end = max(box.x1 for box in by_column[columns[0]])
     right_start = min(box.x0 for box in by_column[columns[1]])
     assert left_end < right_start, f"columns overlap by {left_end - right_start:.0f} px"
+
+
+def test_the_panels_send_the_images_matplotlib_would_send_encoded_faster():
+    """Full and diff images of a panel decode to the pixels matplotlib's own
+    encoder gives; only the PNG compression level differs."""
+    import io
+
+    from PIL import Image
+
+    from stpexplorer.dashboard.figures import new_panel
+
+    def panel():
+        fig, _ = new_panel("png", (6.0, 2.0))
+        ax = fig.add_subplot()
+        (line,) = ax.plot([0, 1, 2], [0, 1, 0])
+        return fig, line
+
+    fast, slow = panel(), panel()
+    slow[0].canvas.get_diff_image = type(slow[0].canvas).get_diff_image.__get__(slow[0].canvas)
+    assert fast[0].canvas.get_diff_image != slow[0].canvas.get_diff_image
+    for y in ([0, 1, 0], [1, 0, 1], [1, 0, 1]):  # a full image, a diff, a diff of nothing changed
+        images = []
+        for fig, line in (fast, slow):
+            line.set_ydata(y)
+            fig.canvas.draw()
+            fig.canvas._png_is_old = True
+            png = fig.canvas.get_diff_image()
+            images.append((fig.canvas._current_image_mode, np.asarray(Image.open(io.BytesIO(png)))))
+        assert images[0][0] == images[1][0]
+        np.testing.assert_array_equal(images[0][1], images[1][1])
+
+
+@pytest.mark.parametrize("grow_only, expected_small, expected_large", [(False, (0.0, 3.0), (0.0, 15.0)),
+                                                                        (True, (0.0, 10.0), (0.0, 15.0))])
+def test_y_limits_shrink_after_a_release_and_only_grow_while_dragging(grow_only, expected_small, expected_large):
+    from matplotlib.figure import Figure
+
+    from stpexplorer.dashboard.figures import rescale_nicely
+
+    ax = Figure().add_subplot()
+    (line,) = ax.plot([0, 1], [0, 10])
+    rescale_nicely(ax)
+    assert ax.get_ylim() == (0.0, 10.0)
+    line.set_ydata([0, 3])  # fills less than half of the axis
+    rescale_nicely(ax, grow_only=grow_only)
+    assert ax.get_ylim() == expected_small
+    line.set_ydata([0, 12])  # beyond the axis: it grows either way
+    rescale_nicely(ax, grow_only=grow_only)
+    assert ax.get_ylim() == expected_large
