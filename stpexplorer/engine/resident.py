@@ -54,6 +54,9 @@ _SET_BY_START = (re.compile(r"^extern [\w:]+ ?\*\w+;$"), re.compile(r"^extern co
                  re.compile(r"^extern Network network;$"),
                  re.compile(r"^extern std::vector< RandomGenerator > _random_generators;$"))
 _RANDOM_USE = re.compile(r"\b_(rand|randn|binomial\w*|poisson\w*)\(")
+#: a static variable in generated code (kept between runs) other than functions and Brian2's
+#: namespace pointers (assigned at every call)
+_STATE_IN_CODE = re.compile(r"^\s*static (?!inline\b)(?!const\b)")
 
 _LOOP_HELPERS = r"""
 static bool stpx_resident = false;
@@ -109,11 +112,13 @@ def make_resident(directory: Path) -> bool:
     try:
         main = (directory / "main.cpp").read_text()
         header = (directory / "objects.h").read_text()
+        objects = (directory / "objects.cpp").read_text()
         code = "".join(path.read_text() for path in sorted((directory / "code_objects").glob("*.cpp")))
     except OSError:
         return False
-    resets = _resets(header)
-    if resets is None or _RANDOM_USE.search(code):
+    resets = _resets(header, objects)
+    if resets is None or _RANDOM_USE.search(code) or any(
+            _STATE_IN_CODE.match(line) and "_namespace" not in line for line in code.splitlines()):
         return False
     patched = _patch_main(main, resets)
     if patched is None:
@@ -122,10 +127,15 @@ def make_resident(directory: Path) -> bool:
     return True
 
 
-def _resets(header: str) -> list[str] | None:
+def _resets(header: str, objects: str) -> list[str] | None:
     """C++ lines resetting every dynamic array and spike queue declared in
-    ``objects.h``; None if it declares state of another kind."""
-    lines = []
+    ``objects.h`` and freeing every array that ``_init_arrays`` allocates and
+    ``_dealloc_arrays`` leaves (``objects.cpp``: Brian2 frees only the static
+    arrays, since its process ends after one run); None if it declares state
+    of another kind."""
+    allocated = set(re.findall(r"^\s*(\w+) = new [\w:]+\[", _function_body(objects, "_init_arrays"), re.M))
+    freed = set(re.findall(r"delete ?\[\] ?(\w+);", _function_body(objects, "_dealloc_arrays")))
+    lines = [f"    delete [] {name};\n    {name} = 0;" for name in sorted(allocated - freed)]
     for declaration in (line.strip() for line in header.splitlines()):
         if not declaration.startswith("extern "):
             continue
@@ -142,6 +152,15 @@ def _resets(header: str) -> list[str] | None:
     return lines
 
 
+def _function_body(source: str, name: str) -> str:
+    """The text of the C++ function ``void name()`` in ``source`` (empty if absent)."""
+    start = source.find(f"void {name}()")
+    if start < 0:
+        return ""
+    end = source.find("\n}\n", start)
+    return source[start:end if end > 0 else len(source)]
+
+
 def _patch_main(main: str, resets: list[str]) -> str | None:
     """``main.cpp`` with the loop around brian_start() … brian_end(); None if
     its shape is not the one this module knows."""
@@ -153,7 +172,7 @@ def _patch_main(main: str, resets: list[str]) -> str | None:
                         "\t{\n\t\tstpx_resident = true;\n\t\targs.erase(args.begin());\n\t}\n"
                         "\twhile (stpx_next_run(args))\n\t{\n\tbrian_start();")
     main = main.replace(anchors[2], f'\tbrian_end();\n\tstpx_reset();\n\tif (stpx_resident)\n'
-                        f'\t\tstd::cout << "{DONE}" << std::endl;\n\t}}')
+                        f'\t\tstd::cout << std::endl << "{DONE}" << std::endl;\n\t}}')
     return main
 
 
@@ -177,14 +196,14 @@ class ResidentBinary:
         if any("\t" in arg or "\n" in arg for arg in run_args):
             return None
         try:
-            self.process.stdin.write(("\t".join(run_args) + "\n").encode())
+            self.process.stdin.write(os.fsencode("\t".join(run_args) + "\n"))
             self.process.stdin.flush()
-        except OSError:
+        except (OSError, UnicodeError):
             self.close()
             return None
         output, deadline = b"", time.monotonic() + limit
         fd = self.process.stdout.fileno()
-        while not (output == DONE_LINE or output.endswith(b"\n" + DONE_LINE)):
+        while not output.endswith(b"\n" + DONE_LINE):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.close()
@@ -197,7 +216,7 @@ class ResidentBinary:
                 self.close()
                 return None
             output += chunk
-        said = output[:-len(DONE_LINE)]
+        said = output[:-len(DONE_LINE) - 1]
         return subprocess.CompletedProcess(self.process.args, 0, said, b"")
 
     def close(self) -> None:

@@ -288,7 +288,11 @@ class StandaloneEngine:
                                                  results, env))
             except OSError:
                 return False
-        done = held[1].run(run_args, limit)  # TimeLimitError: stopped, raised as for a new process
+        try:
+            done = held[1].run(run_args, limit)  # TimeLimitError: stopped, raised as for a new process
+        except BaseException:  # interrupted: stopped, as a new process would be
+            held[1].close()
+            raise
         if done is None or binary_failure(done, directory, results) is not None:
             held[1].close()
             remove_outputs(results, spec)
