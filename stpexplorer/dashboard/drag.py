@@ -120,8 +120,6 @@ class DragRelay:
         self._on_end = on_end
         #: a dragged value was drawn since the controls' own values were
         self.dragged = False
-        #: drag messages handled (tests, benchmarks)
-        self.messages = 0
         for key, slider in sliders.items():
             slider.add_class("stpx-live")
             slider.add_class(f"stpx-live-{key}")
@@ -145,7 +143,6 @@ class DragRelay:
         message = parse_message(text)
         if message is None or message["key"] not in self.sliders:
             return
-        self.messages += 1
         key = message["key"]
         if message.get("end"):
             if self.dragged:

@@ -286,7 +286,7 @@ class Explorer:
             self.run_count += 1
             waited = None if submitted is None else now - submitted
             self.timings.append({"run_s": result.run_time_s, "draw_s": now - draw_start,
-                                 "total_s": waited, "dragged": dragged, "at": now})
+                                 "total_s": waited, "dragged": dragged})
             self._update_status(waited, dragged)
             if not dragged:  # a frame of a drag: notes and links follow the release's run
                 self.pathways.show(params)

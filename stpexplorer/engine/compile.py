@@ -235,8 +235,7 @@ def compile_in_subprocess(params: Params, seed: int, directory: Path, stp_storag
             # wait without reaping: the group id cannot be reused before the kill below
             os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
         finally:
-            stop_process_group(process.pid)
-            returncode = process.wait()
+            returncode = stop_process(process)
         output.seek(0)
         detail = output.read().decode(errors="replace")
     if returncode != 0:
@@ -256,6 +255,12 @@ def _child_failure(directory: Path, output: str, returncode: int) -> Exception:
         if name in _CHILD_ERRORS and message:
             return _CHILD_ERRORS[name](message)
     return compile_failure(directory, output, returncode)
+
+
+def stop_process(process: subprocess.Popen) -> int:
+    """Kill the process group that ``process`` leads and reap ``process``; its return code."""
+    stop_process_group(process.pid)
+    return process.wait()
 
 
 def stop_process_group(group: int) -> None:

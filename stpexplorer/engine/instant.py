@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..params import Params
 from ..results import Result
-from .compile import stop_process_group
+from .compile import stop_process
 from .limits import time_limit_message, time_limit_s
 
 #: What :meth:`InstantEngine.preparation` says while the runtime target answers.
@@ -97,8 +97,7 @@ class InstantEngine:
         """Stop the waiting runtime process (it also stops when this process exits)."""
         process = self._take_standby()
         if process is not None:
-            stop_process_group(process.pid)
-            process.wait()
+            stop_process(process)
 
     def _compile_in_background(self, params: Params, seed: int) -> None:
         with self._lock:
@@ -170,8 +169,7 @@ def run_runtime_isolated(params: Params, seed: int = 0, process: subprocess.Pope
 
             raise TimeLimitError(time_limit_message(limit)) from None
         finally:
-            stop_process_group(process.pid)
-            process.wait()
+            stop_process(process)
         if error_file.exists():
             raise pickle.loads(error_file.read_bytes())
         if process.returncode != 0 or not result_file.exists():

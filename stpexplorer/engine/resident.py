@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from ..errors import TimeLimitError
-from .compile import stop_process_group
+from .compile import stop_process
 from .limits import time_limit_message
 
 #: What the resident binary prints when a run's results are written.
@@ -181,7 +181,6 @@ class ResidentBinary:
 
     def __init__(self, command: list[str], results: Path, env: dict):
         """Start ``command`` (the binary's command line, ``--results_dir`` included) in ``results``."""
-        self.results = results
         env = {**env, **MALLOC_KEEPS_MEMORY}
         self.process = subprocess.Popen([*command, RESIDENT_FLAG], cwd=results, env=env, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
@@ -220,9 +219,7 @@ class ResidentBinary:
         return subprocess.CompletedProcess(self.process.args, 0, said, b"")
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            stop_process_group(self.process.pid)
-        self.process.wait()
+        stop_process(self.process)
         for stream in (self.process.stdin, self.process.stdout):
             try:
                 stream.close()

@@ -3,7 +3,6 @@ them into a tab's hidden sink) redraw for the value under the handle, never
 change a slider, and the release draws the slider's exact value."""
 
 import json
-import threading
 import time
 
 import ipywidgets as W
@@ -14,7 +13,6 @@ from stpexplorer import lab
 from stpexplorer.dashboard.drag import DragRelay
 from stpexplorer.dashboard.neuron_tab import NeuronGallery
 from stpexplorer.dashboard.synapse_tab import SynapseLab
-from stpexplorer.dashboard.threads import LatestRunner
 
 
 def send(relay: DragRelay, **message) -> None:
@@ -59,47 +57,6 @@ def test_the_end_of_a_drag_asks_for_a_redraw_only_if_a_dragged_value_is_on_show(
     relay.settled()  # the slider's value change was drawn
     send(relay, key="x", end=True)
     assert seen["end"] == ["x"]
-
-
-def test_interim_jobs_are_handed_over_even_when_a_newer_one_was_submitted():
-    done, started = [], threading.Event()
-
-    def work(job):
-        started.set()
-        time.sleep(0.2)
-        return job
-
-    runner = LatestRunner(work, lambda job, out, err: done.append(out))
-    runner.submit(1, interim=True)
-    started.wait(5)
-    runner.submit(2, interim=True)  # replaced by 3 before it starts
-    runner.submit(3)
-    assert runner.wait_idle(10)
-    runner.stop()
-    assert done == [1, 3] and runner.dropped == 0
-
-
-def test_a_frame_never_displaces_a_final_run():
-    done, started = [], threading.Event()
-
-    def work(job):
-        started.set()
-        time.sleep(0.2)
-        return job
-
-    runner = LatestRunner(work, lambda job, out, err: done.append(out))
-    runner.submit("final 1")
-    started.wait(5)
-    runner.submit("frame", interim=True)  # while a final run runs: that run stays current
-    assert runner.wait_idle(10)
-    started.clear()
-    runner.submit("frame 2", interim=True)
-    started.wait(5)
-    runner.submit("final 2")
-    runner.submit("late frame", interim=True)  # a final run waits: this frame is dropped
-    assert runner.wait_idle(10)
-    runner.stop()
-    assert done == ["final 1", "frame", "frame 2", "final 2"]
 
 
 def test_dragging_the_synapse_lab_draws_the_dragged_value_then_the_slider_value_on_release():
