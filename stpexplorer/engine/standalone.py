@@ -148,7 +148,8 @@ class StandaloneEngine:
     def _prepare(self, params: Params, seed: int, progress=None) -> tuple[dict, Path, model.Realisation]:
         key, real = self._key(params, seed)
         with self._lock:
-            if key in self._loaded:
+            if key in self._loaded:  # the most recently used go last: the oldest are dropped first
+                self._loaded[key] = self._loaded.pop(key)
                 return (*self._loaded[key], real)
             directory = self._directory(key)
         start = time.perf_counter()
