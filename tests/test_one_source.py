@@ -34,6 +34,7 @@ def test_exported_script_carries_the_models_own_strings(preset):
     text = export.brian2_script(params, 0)
     synaptic = model.CONDUCTANCE_EQS if params.synapse_model == "conductance" else model.CURRENT_EQS
     assert model.IZHIKEVICH_EQS + synaptic in text
+    assert f"neurons.run_regularly({model.NOISE_DRAW!r}, dt=noise_dt" in text
     assert f'reset = """{model.IZHIKEVICH_RESET}"""' in text and f"threshold = {model.THRESHOLD!r}" in text
     for key, pop in (("e", "exc"), ("i", "inh")):
         eqs, on_pre = model.synapse_model(params, key, "synaptic")
@@ -54,7 +55,7 @@ def test_brian2_euler_of_the_neuron_equations_is_the_izhikevich_step():
     a, b, drive = RNG.uniform(0.01, 0.1, n), RNG.uniform(0.15, 0.3, n), RNG.uniform(-5, 20, n)
     done = _run_code(code, {"v": v * b2.mV, "u": u * b2.mV / b2.ms, "a": a / b2.ms, "b": b / b2.ms,
                             "I_const": drive * b2.mV / b2.ms, "sigma": 0 * b2.mV / b2.ms,
-                            "noise_ta": lambda t, i: 0.0, "t": 0 * b2.ms, "i": 0,
+                            "I_noise": 0 * b2.mV / b2.ms,
                             "dt": dt_ms * b2.ms, "mV": b2.mV, "ms": b2.ms, "volt": b2.volt, "second": b2.second})
     v_step, u_step = model.izhikevich_step(v, u, drive, a, b, dt_ms)
     np.testing.assert_allclose(np.asarray(done["v"] / b2.mV), v_step, rtol=1e-12, atol=1e-12)

@@ -36,7 +36,7 @@ DEVICE_ATTRIBUTES = ("array_cache", "static_arrays", "arrays", "dynamic_arrays",
                      "get_array_filename")
 
 #: Brian2 preferences the engine reads or sets.
-PREFERENCES = ("devices.cpp_standalone.extra_make_args_unix",
+PREFERENCES = ("devices.cpp_standalone.extra_make_args_unix", "codegen.cpp.extra_compile_args_gcc",
                "devices.cpp_standalone.run_environment_variables")
 
 
@@ -102,18 +102,23 @@ def compile_device(device, directory: Path, jobs: int, log: Path) -> bool:
     import brian2 as b2
     from brian2.codegen.cpp_prefs import get_compiler_and_args
 
+    from . import speedups
     from .resident import make_resident
 
-    name = "devices.cpp_standalone.extra_make_args_unix"
-    previous = b2.prefs[name]
-    # Brian2 runs ``make <args>`` through the shell (os.system)
-    b2.prefs[name] = [f"-j{int(jobs)}", ">>", shlex.quote(str(log)), "2>&1"]
+    make_args, compile_args = "devices.cpp_standalone.extra_make_args_unix", "codegen.cpp.extra_compile_args_gcc"
+    previous = {name: b2.prefs[name] for name in (make_args, compile_args)}
+    # Brian2 runs ``make <args>`` through the shell (os.system); the makefile's ``$(CXX)`` compiles
+    b2.prefs[make_args] = [f"-j{int(jobs)}", ">>", shlex.quote(str(log)), "2>&1"]
+    b2.prefs[compile_args] = [*previous[compile_args],
+                              *speedups.extra_compile_args(os.environ.get("CXX", "g++"))]
     try:
         device.build(directory=str(directory), compile=False, run=False, with_output=False)
+        speedups.read_clock_once(directory)
         resident = make_resident(directory)
         device.compile_source(str(directory), get_compiler_and_args()[0], debug=False, clean=False)
     finally:
-        b2.prefs[name] = previous
+        for name, value in previous.items():
+            b2.prefs[name] = value
     return resident
 
 

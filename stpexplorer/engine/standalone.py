@@ -39,6 +39,7 @@ from .build_cache import (
     cache_root,
     compile_log,
     load_run_spec,
+    output_dir,
     remove_results,
     results_dir,
     writable,
@@ -237,18 +238,19 @@ class StandaloneEngine:
         results = results_dir(directory)
         try:
             results.mkdir(parents=True, exist_ok=True)
-            remove_outputs(results, spec)
+            outputs = output_dir(results, spec)
+            remove_outputs(outputs, spec)
             self._prepare_run_folder(results, directory, spec, params, seed, real)
-            run_args = self._run_args(params, spec, real, results / "args")
+            run_args = self._run_args(params, spec, real, outputs / "args")
         except OSError as exc:
             raise write_failure(f"writing the run arguments into {results} failed", results, exc) from None
         limit = time_limit_s()
         env = {**os.environ, **spec["environment"]}
         start = time.perf_counter()
-        if self._run_resident(spec, directory, results, run_args, env, limit):
-            return read_outputs(results, spec), time.perf_counter() - start
+        if self._run_resident(spec, directory, results, outputs, run_args, env, limit):
+            return read_outputs(outputs, spec), time.perf_counter() - start
         try:
-            done = subprocess.run(internals.binary_command(self.run_command, results, run_args),
+            done = subprocess.run(internals.binary_command(self.run_command, outputs, run_args),
                                   cwd=results, env=env, capture_output=True, timeout=limit)
         except subprocess.TimeoutExpired:
             raise TimeLimitError(time_limit_message(limit)) from None
@@ -256,21 +258,21 @@ class StandaloneEngine:
             raise BinaryFailure(RuntimeError(f"the compiled network in {directory} could not be started: "
                                              f"{exc}")) from None
         elapsed = time.perf_counter() - start
-        failure = binary_failure(done, directory, results)
+        failure = binary_failure(done, directory, outputs)
         if failure:
             raise failure
-        return read_outputs(results, spec), elapsed
+        return read_outputs(outputs, spec), elapsed
 
-    def _run_resident(self, spec: dict, directory: Path, results: Path, run_args: list[str], env: dict,
-                      limit: float) -> bool:
-        """Run on the resident binary of this run folder (started if needed);
-        False if the build cannot stay resident, or the resident binary failed
-        (it is stopped and the run is left to a new process, whose failures
-        are reported as always)."""
+    def _run_resident(self, spec: dict, directory: Path, results: Path, outputs: Path, run_args: list[str],
+                      env: dict, limit: float) -> bool:
+        """Run on the resident binary of this run folder (started if needed),
+        writing into ``outputs``; False if the build cannot stay resident, or
+        the resident binary failed (it is stopped and the run is left to a new
+        process, whose failures are reported as always)."""
         if not (spec.get("resident") and resident_mod.enabled() and self.run_command == DEFAULT_RUN_COMMAND):
             return False
-        try:  # a new folder or another binary (a rebuild) needs a new resident binary
-            identity = (os.stat(results).st_ino, os.stat(results / "main").st_ino)
+        try:  # a new folder, output folder or binary (a rebuild) needs a new resident binary
+            identity = (os.stat(results).st_ino, os.stat(results / "main").st_ino, str(outputs))
         except OSError:
             return False
         with self._lock:
@@ -285,7 +287,7 @@ class StandaloneEngine:
             for binary in old:
                 binary.close()
             try:
-                held = (identity, ResidentBinary(internals.binary_command(self.run_command, results, []),
+                held = (identity, ResidentBinary(internals.binary_command(self.run_command, outputs, []),
                                                  results, env))
             except OSError:
                 return False
@@ -294,9 +296,9 @@ class StandaloneEngine:
         except BaseException:  # interrupted: stopped, as a new process would be
             held[1].close()
             raise
-        if done is None or binary_failure(done, directory, results) is not None:
+        if done is None or binary_failure(done, directory, outputs) is not None:
             held[1].close()
-            remove_outputs(results, spec)
+            remove_outputs(outputs, spec)
             return False
         with self._lock:
             self._residents[results] = held
@@ -332,7 +334,7 @@ class StandaloneEngine:
         """Arrays of this thread's last run of the last loaded build, by
         :data:`model.OUTPUTS` or :data:`model.CONNECTIVITY_OUTPUTS` name (SI units)."""
         spec, directory = next(v for v in self._loaded.values() if v[1] == self._dir)
-        arrays = read_outputs(results_dir(directory), spec, names)
+        arrays = read_outputs(output_dir(results_dir(directory), spec), spec, names)
         real_counts = {"e": len(self._real.exc), "i": len(self._real.inh)}
         for name in model.CONNECTIVITY_OUTPUTS:  # without the padding synapses
             if name in arrays:

@@ -210,6 +210,8 @@ def neurons(s: Script) -> list[str]:
              f"threshold = {model.THRESHOLD!r}",
              f"reset = {_block(model.IZHIKEVICH_RESET)}",
              'neurons = NeuronGroup(N, eqs, threshold=threshold, reset=reset, method="euler", name="neurons")',
+             "# the thalamic noise of the next noise_dt, set at the start of its first time step",
+             f'neurons.run_regularly({model.NOISE_DRAW!r}, dt=noise_dt, when="start", name="noise_draw")',
              "# Heterogeneity as in Izhikevich (2003); computed in the paper's units, then",
              "# multiplied by the unit (as stpexplorer does, so the numbers are identical)",
              "a_values = np.concatenate([np.full(N_e, a_e), a_i + a_i_spread * ri])",

@@ -157,6 +157,7 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic",
     # finds it (a NaN fails every comparison, so "|v| < limit" is false).  Written
     # as int(...) == 0: Brian2's simplifier turns "not (|v| < limit)" into
     # "|v| >= limit", which is false for NaN as well and let NaN through.
+    neurons.run_regularly(eq.NOISE_DRAW, dt=eq.NOISE_DT_MS * b2.ms, when="start", name="noise_draw")
     neurons.t_diverged = eq.DIVERGENCE_NEVER_S * b2.second
     neurons.run_regularly(eq.MARK_DIVERGED.format(condition="int(abs(v) < v_runaway) == 0"),
                           dt=eq.DIVERGENCE_CHECK_MS * b2.ms, when="end", name="divergence_check")

@@ -36,12 +36,14 @@ SYNAPSE_NAMES = {"e": "syn_exc", "i": "syn_inh"}
 # ----------------------------------------------------------------------
 # Izhikevich (2003) neurons
 # ----------------------------------------------------------------------
-#: The Izhikevich equations with units (``noise_ta`` is the thalamic noise,
-#: ``I_syn`` the synaptic input of :data:`CONDUCTANCE_EQS` or :data:`CURRENT_EQS`).
+#: The Izhikevich equations with units (``I_noise`` is the thalamic noise, set by
+#: :data:`NOISE_DRAW`; ``I_syn`` the synaptic input of :data:`CONDUCTANCE_EQS` or
+#: :data:`CURRENT_EQS`).
 IZHIKEVICH_EQS = """
 dv/dt = (0.04/mV*v**2 + 5*v + 140*mV)/ms - u + I_in : volt
 du/dt = a*(b*v - u) : volt/second
-I_in = I_const + sigma*noise_ta(t, i) + I_syn : volt/second
+I_in = I_const + I_noise + I_syn : volt/second
+I_noise : volt/second  # thalamic noise sigma*xi, held for NOISE_DT_MS
 a : 1/second (constant)
 b : 1/second (constant)
 c : volt (constant)
@@ -49,6 +51,13 @@ d : volt/second (constant)
 sigma : volt/second (constant)
 I_const : volt/second (constant)
 """
+
+#: The thalamic noise of the coming :data:`NOISE_DT_MS`: run every NOISE_DT_MS at the
+#: start of the time step, so every step of the interval sees one draw of
+#: ``noise_ta`` (a TimedArray of N(0, 1) values, one row per interval).  Kept out of
+#: the equations, the per-step update is a plain loop over arrays (the compiler
+#: vectorises it), and the noise is read once per interval, not once per step.
+NOISE_DRAW = "I_noise = sigma*noise_ta(t, i)"
 
 #: The network's neurons: the Izhikevich equations and the time of a runaway.
 NEURON_EQS = IZHIKEVICH_EQS + "t_diverged : second\n"

@@ -1,0 +1,114 @@
+"""The changes to Brian2's generated project (:mod:`stpexplorer.engine.speedups`)
+and the run output in memory make runs faster and change no result: a build
+with them gives the spikes and traces of Brian2's unchanged project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+
+from stpexplorer import StandaloneEngine, presets
+from stpexplorer.engine import build_cache as cache_mod
+from stpexplorer.engine import speedups
+
+BASE = presets.FORUM.replace(duration=300.0)
+
+
+def _compiler() -> str:
+    return os.environ.get("CXX", "g++")
+
+
+def test_the_build_reads_the_cpu_clock_once_per_run_and_still_times_the_run(engine):
+    spec, directory, _ = engine._prepare(BASE, 0, None)
+    network = (directory / "network.cpp").read_text()
+    assert speedups._STEP_CLOCK not in network, "the per-step std::clock() read is still in the loop"
+    assert network.count(speedups._CLOCK_ONCE) == 1
+    engine.run(BASE, 0)
+    outputs = cache_mod.output_dir(cache_mod.results_dir(directory), spec)
+    elapsed, fraction = (float(v) for v in (outputs / "last_run_info.txt").read_text().split())
+    assert elapsed > 0 and fraction == 1.0
+
+
+def test_read_clock_once_leaves_a_file_of_another_shape_alone(tmp_path):
+    other = "void Network::run() { while (running) { step(); } }\n"
+    (tmp_path / "network.cpp").write_text(other)
+    assert not speedups.read_clock_once(tmp_path)
+    assert (tmp_path / "network.cpp").read_text() == other
+    assert not speedups.read_clock_once(tmp_path / "missing")
+
+
+def test_the_build_compiles_with_the_vectoriser_flags_when_the_compiler_is_gcc(engine):
+    _, directory, _ = engine._prepare(BASE, 0, None)
+    flags = speedups.extra_compile_args(_compiler())
+    if shutil.which(_compiler()) and "GCC" in os.popen(f"{_compiler()} --version").read():
+        assert flags == speedups.VECTORISE_FLAGS
+    optimisations = next(line for line in (directory / "makefile").read_text().splitlines()
+                         if line.startswith("OPTIMISATIONS"))
+    assert all(flag in optimisations for flag in flags)
+
+
+def test_no_vectoriser_flags_for_a_compiler_that_is_not_gcc(tmp_path):
+    fake = tmp_path / "clang++"
+    fake.write_text("#!/bin/sh\necho 'clang version 16.0.6'\n")
+    fake.chmod(0o755)
+    assert speedups.extra_compile_args(str(fake)) == ()
+    assert speedups.extra_compile_args(str(tmp_path / "no-such-compiler")) == ()
+
+
+def test_a_build_with_the_speedups_gives_what_brian2s_own_project_gives(engine, tmp_path, monkeypatch):
+    """Spikes identical; traces to rounding (a vectorised update may round the
+    last bit differently).  Outputs on disk for the plain build, in memory for
+    the other."""
+    fast = engine.run(BASE, 3)
+    monkeypatch.setattr(speedups, "extra_compile_args", lambda compiler: ())
+    monkeypatch.setattr(speedups, "read_clock_once", lambda directory: False)
+    monkeypatch.setenv(cache_mod.MEMORY_ENVIRONMENT, "0")
+    plain_engine = StandaloneEngine(cache=tmp_path)
+    plain = plain_engine.run(BASE, 3)
+    _, directory, _ = plain_engine._prepare(BASE, 3, None)
+    assert speedups._STEP_CLOCK in (directory / "network.cpp").read_text(), "the plain build is Brian2's own"
+    plain_engine.close_residents()
+    assert len(plain.spike_t_ms) > 100
+    for name in ("spike_i", "spike_t_ms", "syn_spike_t_ms", "conn_pre", "conn_post"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(plain, name), err_msg=name)
+    for name in ("v_rec_mV", "ge_rec_nS", "gi_rec_nS", "u_at_spikes", "x_at_spikes", "r_at_spikes"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(plain, name), rtol=1e-9, atol=1e-15,
+                                   err_msg=name)
+
+
+# -- run output in memory ------------------------------------------------------
+
+
+def test_run_output_goes_to_a_private_folder_in_memory_and_leaves_with_the_process(engine):
+    spec, directory, _ = engine._prepare(BASE, 0, None)
+    engine.run(BASE, 0)
+    results = cache_mod.results_dir(directory)
+    outputs = cache_mod.output_dir(results, spec)
+    assert outputs.parent == cache_mod.MEMORY_ROOT / f"stpexplorer-{os.getuid()}"
+    assert outputs.parent.stat().st_mode & 0o077 == 0, "readable by this user only"
+    written = {path.name for path in outputs.iterdir()}
+    assert {filename for filename, _, _ in spec["outputs"].values()} <= written
+    assert not any(name.startswith("_dynamic_array") for name in os.listdir(results)), \
+        "output written beside the build"
+    # a folder of an ended process is removed with its run folder
+    stale = outputs.parent / f"{directory.name}-{cache_mod.RESULTS_PREFIX}999999999-1"
+    stale.mkdir()
+    cache_mod.remove_results(directory)
+    assert not stale.exists() and outputs.exists()
+    cache_mod.remove_results(directory, only_this_process=True)
+    assert not outputs.exists()
+
+
+def test_without_room_in_memory_the_output_goes_beside_the_build(engine, monkeypatch):
+    spec, directory, _ = engine._prepare(BASE, 0, None)
+    results = cache_mod.results_dir(directory)
+    monkeypatch.setattr(cache_mod, "MEMORY_MARGIN_BYTES", shutil.disk_usage(cache_mod.MEMORY_ROOT).free + 1)
+    assert cache_mod.output_dir(results, spec) == results
+    reference = engine.run(BASE.replace(U_0=0.3), 0)
+    assert (results / "last_run_info.txt").exists()
+    monkeypatch.undo()
+    again = engine.run(BASE.replace(U_0=0.3), 0)
+    np.testing.assert_array_equal(again.spike_t_ms, reference.spike_t_ms)
+    np.testing.assert_array_equal(again.v_rec_mV, reference.v_rec_mV)
