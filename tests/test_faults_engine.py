@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from stpexplorer import StandaloneEngine, presets, simulate
-from stpexplorer.engine import brian2_internals, standalone
+from stpexplorer.engine import brian2_internals, build_cache, standalone
 from stpexplorer.engine.build_cache import (
     COMPLETE_MARKER,
     RUN_SPEC,
@@ -252,6 +252,18 @@ def test_a_run_on_a_full_disk_names_the_cause(finished_build, tiny_file_system):
     subprocess.run(["mount", "-o", f"remount,size={room}", str(disk)], check=True)
     with pytest.raises(NoSpaceError, match=f"no space left in {disk}"):
         simulate(PARAMS.replace(**OTHER_VALUES), engine=engine)
+
+
+def test_a_full_memory_file_system_names_the_cause(finished_build, tiny_file_system, tmp_path, monkeypatch):
+    """Run output goes to memory (/dev/shm) when it has room: if it fills up
+    during a run, the error names it, as for a disk."""
+    build, _ = finished_build
+    copy_build(build, tmp_path)
+    memory = tiny_file_system(64 * 2**10)
+    monkeypatch.setattr(build_cache, "MEMORY_ROOT", memory)
+    monkeypatch.setattr(build_cache, "MEMORY_MARGIN_BYTES", -(2**40))  # "room", whatever is free
+    with pytest.raises(NoSpaceError, match=f"no space left in {memory}/stpexplorer-"):
+        simulate(PARAMS.replace(**OTHER_VALUES), engine=StandaloneEngine(cache=tmp_path))
 
 
 def test_a_compile_on_a_full_disk_names_the_cause(tiny_file_system):

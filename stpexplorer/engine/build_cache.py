@@ -275,11 +275,12 @@ def build_damage(directory: Path) -> str | None:
         return f"its completion marker {COMPLETE_MARKER} is missing or unreadable"
     if not isinstance(recorded, dict) or BINARY_HASH not in recorded:
         return f"its completion marker {COMPLETE_MARKER} is not a manifest"
+    folder = str(directory)
     for name, size in recorded.items():
         if name == BINARY_HASH:
             continue
         try:
-            actual = (directory / name).stat().st_size
+            actual = os.stat(os.path.join(folder, name)).st_size
         except OSError:
             return f"{name} is missing"
         if actual != size:
