@@ -12,7 +12,9 @@ time axis is fixed, and the other limits are rounded to steps of 1, 2, 2.5 or
 5 (:func:`nice_limits`).  So the figure is drawn in full only when a limit,
 the size or the resolution changed, and its image without the data is kept;
 otherwise the kept image is restored and only the data artists (lines,
-points, legends, titles) are drawn on it (matplotlib's blitting).
+points, legends, titles) are drawn on it (matplotlib's blitting).  A legend
+that looks as before is laid over the data from kept pixels
+(:class:`LegendLayers`) instead of being drawn glyph by glyph.
 
 A full draw for any other reason (the page resizes the canvas, a zoom, ipympl
 refreshing) goes through the same draw event, so the data is always drawn.
@@ -37,6 +39,7 @@ import weakref
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.legend import Legend
 
 #: figure margins (inches: left, right, bottom, top) around each panel's axes
 PANEL_MARGINS_IN = (0.8, 0.85, 0.5, 0.3)
@@ -315,6 +318,77 @@ def _is_data(artist, ax) -> bool:
     return artist not in (ax.xaxis, ax.yaxis, ax.patch) and artist not in ax.spines.values()
 
 
+def _handle_look(handle) -> tuple:
+    """What a legend handle (a line, a patch, a collection) looks like."""
+    look = [type(handle).__name__, handle.get_alpha()]
+    for getter in ("get_color", "get_facecolor", "get_edgecolor", "get_linewidth", "get_linestyle",
+                   "get_marker", "get_markersize", "get_sizes", "get_markerfacecolor"):
+        method = getattr(handle, getter, None)
+        if method is not None:
+            look.append(repr(method()))
+    return tuple(look)
+
+
+def _legend_look(legend, renderer) -> tuple:
+    """Everything a legend's pixels depend on: where it is, its texts, its handles and its frame."""
+    frame = legend.get_frame()
+    texts = tuple((t.get_text(), repr(t.get_color()), t.get_fontsize(), t.get_visible()) for t in legend.texts)
+    return (tuple(np.round(legend.get_window_extent(renderer).bounds, 3)), renderer.dpi, texts,
+            tuple(_handle_look(h) for h in legend.legend_handles if h is not None),
+            frame.get_visible(), repr(frame.get_facecolor()), repr(frame.get_edgecolor()), frame.get_alpha())
+
+
+class LegendLayers:
+    """Legends drawn once, then laid over the data as kept pixels.
+
+    A legend is redrawn with every frame of a drag and every run (its plot
+    function makes it anew), though it rarely looks different; drawing its
+    texts glyph by glyph took a fifth of a frame of the three time panels.
+    So a legend is drawn once over a transparent image, its pixels are kept
+    under everything they depend on (:func:`_legend_look`), and each later
+    draw lays them over the data (the same "over" blending Agg does; values
+    may differ by one level of 255)."""
+
+    KEEP = 16
+
+    def __init__(self):
+        self._layers: dict[tuple, tuple] = {}
+        self._scratch = None
+
+    def draw(self, legend, renderer) -> None:
+        look = _legend_look(legend, renderer)
+        layer = self._layers.pop(look, None) or self._draw_alone(legend, renderer)
+        self._layers[look] = layer
+        while len(self._layers) > self.KEEP:
+            self._layers.pop(next(iter(self._layers)))
+        _lay_over(np.asarray(renderer.buffer_rgba()), *layer)
+
+    def _draw_alone(self, legend, renderer) -> tuple:
+        """(top row, left column, RGBA pixels with alpha) of ``legend`` drawn on nothing."""
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        size = (int(renderer.width), int(renderer.height), renderer.dpi)
+        if self._scratch is None or (self._scratch.width, self._scratch.height, self._scratch.dpi) != size:
+            self._scratch = RendererAgg(*size)
+        self._scratch.clear()
+        legend.draw(self._scratch)
+        pixels = np.asarray(self._scratch.buffer_rgba())
+        x0, y0, x1, y1 = legend.get_window_extent(renderer).extents
+        top, bottom = max(0, int(size[1] - y1) - 2), min(size[1], int(math.ceil(size[1] - y0)) + 2)
+        left, right = max(0, int(x0) - 2), min(size[0], int(math.ceil(x1)) + 2)
+        return top, left, pixels[top:bottom, left:right].copy()
+
+
+def _lay_over(canvas: np.ndarray, top: int, left: int, layer: np.ndarray) -> None:
+    """Blend ``layer`` (RGBA, straight alpha) over ``canvas`` at (top, left), in place."""
+    region = canvas[top:top + layer.shape[0], left:left + layer.shape[1]]
+    layer = layer[:region.shape[0], :region.shape[1]]
+    alpha = layer[..., 3:4].astype(np.uint32)
+    blended = (layer[..., :3] * alpha + region[..., :3] * (255 - alpha) + 127) // 255
+    region[..., :3] = blended.astype(np.uint8)
+    region[..., 3:4] = np.maximum(region[..., 3:4], layer[..., 3:4])
+
+
 class PanelBlitter:
     """Draws one figure's data artists over a kept image of its axes."""
 
@@ -323,6 +397,7 @@ class PanelBlitter:
         self.canvas = fig.canvas
         self._background = None
         self._key = None
+        self._legends = LegendLayers()
         #: full draws and blits so far (tests and benchmarks)
         self.full_draws = 0
         self.blits = 0
@@ -351,7 +426,10 @@ class PanelBlitter:
 
     def _draw_data(self) -> None:
         for artist in self._data_artists():
-            self.fig.draw_artist(artist)
+            if isinstance(artist, Legend):
+                self._legends.draw(artist, self.canvas.get_renderer())
+            else:
+                self.fig.draw_artist(artist)
 
     def update(self) -> None:
         """Show the current artists: a blit when the axes look as last drawn,

@@ -87,3 +87,52 @@ def test_y_limits_shrink_after_a_release_and_only_grow_while_dragging(grow_only,
     line.set_ydata([0, 12])  # beyond the axis: it grows either way
     rescale_nicely(ax, grow_only=grow_only)
     assert ax.get_ylim() == expected_large
+
+
+def _legend_panel(label_u: str, color_x: str):
+    """A panel as a plot function leaves it after a run: new lines, a new legend."""
+    from stpexplorer.dashboard.figures import PanelBlitter, new_panel
+
+    fig, _ = new_panel("legend", (6.0, 2.0))
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-1.5, 1.5)
+    return fig, ax, PanelBlitter(fig)
+
+
+def _replot(ax, label_u: str, color_x: str, phase: float) -> None:
+    for line in list(ax.lines):
+        line.remove()
+    t = np.linspace(0, 10, 400)
+    ax.plot(t, np.sin(t + phase), color="C0", label=label_u)
+    ax.plot(t, np.cos(t + phase), color=color_x, label="x")
+    ax.legend(loc="upper right", fontsize=8, frameon=True, framealpha=0.8)
+
+
+def _pixels(fig) -> np.ndarray:
+    return np.asarray(fig.canvas.get_renderer().buffer_rgba()).astype(int)
+
+
+def test_kept_legends_look_as_drawn_and_change_with_their_texts_and_handles(monkeypatch):
+    """A legend drawn anew with every run is laid over the data from kept
+    pixels: the panel looks as if its legend were drawn (to one or two levels
+    of 255), and a new label or handle colour is drawn, never an old legend."""
+    from stpexplorer.dashboard import figures
+
+    fig, ax, blitter = _legend_panel("u", "C1")
+    drawn_alone = []
+    original = figures.LegendLayers._draw_alone
+    monkeypatch.setattr(figures.LegendLayers, "_draw_alone",
+                        lambda self, legend, renderer: drawn_alone.append(1) or original(self, legend, renderer))
+    direct_fig, direct_ax, direct = _legend_panel("u", "C1")
+    direct._legends.draw = lambda legend, renderer: legend.draw(renderer)
+    steps = [("u", "C1", 0.0), ("u", "C1", 0.7), ("u", "C1", 1.4), ("r", "C1", 1.4), ("r", "C3", 2.0)]
+    for k, (label_u, color_x, phase) in enumerate(steps):
+        _replot(ax, label_u, color_x, phase)
+        figures.render(fig, blitter)
+        _replot(direct_ax, label_u, color_x, phase)
+        figures.render(direct_fig, direct)
+        difference = np.abs(_pixels(fig) - _pixels(direct_fig))
+        assert difference.max() <= 2, f"step {k}: the kept legend differs from a drawn one"
+    assert blitter.blits >= 4, "the later runs were blitted"
+    assert len(drawn_alone) == 3, "one legend drawn for each look: the first, a new label, a new colour"
