@@ -182,7 +182,8 @@ class Explorer:
         dragged slider) in place of the sliders' values; ``ValueError`` if any value is invalid."""
         dragged = dragged or {}
         values = {name: dragged.get(name, w.value) for name, w in self.controls.items()}
-        return Params(**{**values, **self.pathways.values(dragged)})
+        return Params(**{name: _without_float_noise(value)
+                         for name, value in {**values, **self.pathways.values(dragged)}.items()})
 
     @contextlib.contextmanager
     def _quiet(self):
@@ -372,6 +373,13 @@ class Explorer:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _without_float_noise(value):
+    """A slider's float to 12 significant digits: the page's step arithmetic
+    gives values such as 0.15100000000000002 for 0.151, which would then be
+    run and shown in the parameter link."""
+    return float(f"{value:.12g}") if isinstance(value, float) else value
 
 
 def median_timings(explorer: Explorer) -> dict:

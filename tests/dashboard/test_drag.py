@@ -87,6 +87,22 @@ def test_dragging_the_gallery_follows_every_kind_of_slider():
     np.testing.assert_array_equal(gallery.trace.v_mV, expected.v_mV)
 
 
+def test_a_slider_value_with_float_noise_runs_and_links_as_its_decimal(explorer):
+    """The page's step arithmetic releases 0.15100000000000002 for 0.151."""
+    import base64
+    import re
+
+    slider = explorer.controls["U_0"]
+    slider.value = 151 * 0.001 + 2e-17
+    assert explorer.wait(120)
+    assert repr(slider.value) == "0.15100000000000002"
+    assert repr(explorer.result.params.U_0) == "0.151"
+    payload = base64.b64decode(re.search(r"base64,([^\"]+)", explorer.keep.param_link.value).group(1)).decode()
+    assert '"U_0": 0.151,' in payload and "0.15100000000000002" not in payload
+    slider.value = 0.4939
+    assert explorer.wait(120) and explorer.result.params.U_0 == 0.4939
+
+
 def test_a_network_drag_draws_interim_runs_and_the_release_draws_the_slider_value(explorer):
     slider = explorer.controls["U_0"]
     start, runs = explorer.run_count, []
