@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import math
 import time
 
 import ipywidgets as W
@@ -376,10 +377,15 @@ class Explorer:
 
 
 def _without_float_noise(value):
-    """A slider's float to 12 significant digits: the page's step arithmetic
+    """A slider's float without the page's rounding noise: its step arithmetic
     gives values such as 0.15100000000000002 for 0.151, which would then be
-    run and shown in the parameter link."""
-    return float(f"{value:.12g}") if isinstance(value, float) else value
+    run and shown in the parameter link.  Only a value a few units in the last
+    place from a decimal of 12 significant digits is replaced; a fitted value
+    such as 0.4939359264985734 is kept exactly."""
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    decimal = float(f"{value:.12g}")
+    return decimal if abs(decimal - value) <= 4 * math.ulp(value) else value
 
 
 def median_timings(explorer: Explorer) -> dict:

@@ -210,8 +210,7 @@ def neurons(s: Script) -> list[str]:
              f"threshold = {model.THRESHOLD!r}",
              f"reset = {_block(model.IZHIKEVICH_RESET)}",
              'neurons = NeuronGroup(N, eqs, threshold=threshold, reset=reset, method="euler", name="neurons")',
-             "# the thalamic noise of the next noise_dt, set at the start of its first time step",
-             f'neurons.run_regularly({model.NOISE_DRAW!r}, dt=noise_dt, when="start", name="noise_draw")',
+             *_noise_draw(p.dt),
              "# Heterogeneity as in Izhikevich (2003); computed in the paper's units, then",
              "# multiplied by the unit (as stpexplorer does, so the numbers are identical)",
              "a_values = np.concatenate([np.full(N_e, a_e), a_i + a_i_spread * ri])",
@@ -227,6 +226,14 @@ def neurons(s: Script) -> list[str]:
     if s.conductance:
         lines += [f"neurons.{name} = {name}" for name in ("tau_e", "tau_i", "E_e", "E_i", "C_m")]
     return lines
+
+
+def _noise_draw(dt_ms: float) -> list[str]:
+    if model.noise_draw_ms(dt_ms) is None:
+        return ["# the thalamic noise, read at the start of every step (noise_dt is not a whole number of steps)",
+                f'neurons.run_regularly({model.NOISE_DRAW!r}, when="start", name="noise_draw")']
+    return ["# the thalamic noise of the next noise_dt, set at the start of its first time step",
+            f'neurons.run_regularly({model.NOISE_DRAW!r}, dt=noise_dt, when="start", name="noise_draw")']
 
 
 def synapses(s: Script) -> list[str]:

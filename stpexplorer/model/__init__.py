@@ -78,6 +78,7 @@ from .equations import (
     V_PEAK_MV,
     V_RUNAWAY_MV,
     izhikevich_step,
+    noise_draw_ms,
     stp_at_spike,
     stp_between_spikes,
     synapse_model,
@@ -117,6 +118,6 @@ __all__ = [
     "STP_VARIABLES", "SYNAPSE_NAMES", "SYN_TRACE_ROWS", "THRESHOLD", "V_PEAK_MV", "V_RUNAWAY_MV", "V_START_MV",
     "Built", "Pathway", "Projection", "Realisation", "bernoulli_pairs", "build", "build_capacity", "capacities",
     "connect_in_chunks", "draw_realisation", "find_recorded_synapse", "fits", "izhikevich_step", "monitor_arrays",
-    "neuron_values", "noise_steps", "output_files", "padded", "pathway_capacity", "recorded_neurons",
+    "neuron_values", "noise_draw_ms", "noise_steps", "output_files", "padded", "pathway_capacity", "recorded_neurons",
     "run_time_arrays", "run_values", "stp_at_spike", "stp_between_spikes", "synapse_model",
 ]

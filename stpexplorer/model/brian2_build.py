@@ -151,13 +151,15 @@ def build(params: Params, real: Realisation, stp_storage: str = "presynaptic",
     neurons = b2.NeuronGroup(
         n, eqs, threshold=eq.THRESHOLD, reset=eq.RESET, method="euler",
         events=events, namespace=namespace, name=eq.NEURON_NAME)
+    draw_ms = eq.noise_draw_ms(params.dt)
+    neurons.run_regularly(eq.NOISE_DRAW, dt=None if draw_ms is None else draw_ms * b2.ms, when="start",
+                          name="noise_draw")
     # Runaway detection without a per-step check of every neuron: an upward
     # runaway crosses the spike threshold, so the reset sees it; a downward
     # runaway or NaN never resets and stays non-finite, so a check every 1 ms
     # finds it (a NaN fails every comparison, so "|v| < limit" is false).  Written
     # as int(...) == 0: Brian2's simplifier turns "not (|v| < limit)" into
     # "|v| >= limit", which is false for NaN as well and let NaN through.
-    neurons.run_regularly(eq.NOISE_DRAW, dt=eq.NOISE_DT_MS * b2.ms, when="start", name="noise_draw")
     neurons.t_diverged = eq.DIVERGENCE_NEVER_S * b2.second
     neurons.run_regularly(eq.MARK_DIVERGED.format(condition="int(abs(v) < v_runaway) == 0"),
                           dt=eq.DIVERGENCE_CHECK_MS * b2.ms, when="end", name="divergence_check")

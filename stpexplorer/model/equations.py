@@ -43,7 +43,7 @@ IZHIKEVICH_EQS = """
 dv/dt = (0.04/mV*v**2 + 5*v + 140*mV)/ms - u + I_in : volt
 du/dt = a*(b*v - u) : volt/second
 I_in = I_const + I_noise + I_syn : volt/second
-I_noise : volt/second  # thalamic noise sigma*xi, held for NOISE_DT_MS
+I_noise : volt/second  # thalamic noise sigma*xi, redrawn every 1 ms
 a : 1/second (constant)
 b : 1/second (constant)
 c : volt (constant)
@@ -52,12 +52,23 @@ sigma : volt/second (constant)
 I_const : volt/second (constant)
 """
 
-#: The thalamic noise of the coming :data:`NOISE_DT_MS`: run every NOISE_DT_MS at the
-#: start of the time step, so every step of the interval sees one draw of
-#: ``noise_ta`` (a TimedArray of N(0, 1) values, one row per interval).  Kept out of
-#: the equations, the per-step update is a plain loop over arrays (the compiler
-#: vectorises it), and the noise is read once per interval, not once per step.
+#: The thalamic noise: ``noise_ta`` (a TimedArray of N(0, 1) values, one row per
+#: :data:`NOISE_DT_MS`) read into the neuron variable ``I_noise`` at the start
+#: of a time step (:func:`noise_draw_ms`).  Kept out of the equations, the
+#: per-step update is a plain loop over arrays (the compiler vectorises it).
 NOISE_DRAW = "I_noise = sigma*noise_ta(t, i)"
+
+
+def noise_draw_ms(dt_ms: float) -> float | None:
+    """How often :data:`NOISE_DRAW` runs: every :data:`NOISE_DT_MS` when that is
+    a whole number of steps of ``dt_ms`` (its clock then meets the neurons'
+    exactly at the step where ``noise_ta`` turns to its next row), else None:
+    at every step, where ``noise_ta`` itself decides (a step that starts just
+    before a row's time, within Brian2's rounding of TimedArray times, takes
+    that row).  Either way each step sees the value it saw with ``noise_ta``
+    in the equations."""
+    steps = round(NOISE_DT_MS / dt_ms)
+    return NOISE_DT_MS if steps >= 1 and abs(steps * dt_ms - NOISE_DT_MS) <= 1e-9 * NOISE_DT_MS else None
 
 #: The network's neurons: the Izhikevich equations and the time of a runaway.
 NEURON_EQS = IZHIKEVICH_EQS + "t_diverged : second\n"
