@@ -237,10 +237,11 @@ def tiny_file_system(tmp_path):
         subprocess.run(["umount", "-l", str(point)], check=False)
 
 
-def test_a_run_on_a_full_disk_names_the_cause(finished_build, tiny_file_system):
+def test_a_run_on_a_full_disk_names_the_cause(finished_build, tiny_file_system, monkeypatch):
     """The build on a tmpfs that, after a first run, is shrunk until the
     output of the next run does not fit."""
     build, reference = finished_build
+    monkeypatch.setenv(build_cache.MEMORY_ENVIRONMENT, "0")  # the output, too, on the full disk
     disk = tiny_file_system(64 * 2**20)
     copy_build(build, disk)
     engine = StandaloneEngine(cache=disk)
@@ -254,16 +255,23 @@ def test_a_run_on_a_full_disk_names_the_cause(finished_build, tiny_file_system):
         simulate(PARAMS.replace(**OTHER_VALUES), engine=engine)
 
 
-def test_a_full_memory_file_system_names_the_cause(finished_build, tiny_file_system, tmp_path, monkeypatch):
-    """Run output goes to memory (/dev/shm) when it has room: if it fills up
-    during a run, the error names it, as for a disk."""
-    build, _ = finished_build
+def test_a_run_that_fills_the_memory_file_system_is_run_again_on_disk(finished_build, tiny_file_system,
+                                                                     tmp_path, monkeypatch):
+    """Run output goes to memory (/dev/shm) when it seems to have room; a run
+    that fills it up is run again writing on disk, and so are the later runs
+    of that run folder: the result is the run's, never an error or a half-written one."""
+    build, reference = finished_build
     copy_build(build, tmp_path)
     memory = tiny_file_system(64 * 2**10)
     monkeypatch.setattr(build_cache, "MEMORY_ROOT", memory)
     monkeypatch.setattr(build_cache, "MEMORY_MARGIN_BYTES", -(2**40))  # "room", whatever is free
-    with pytest.raises(NoSpaceError, match=f"no space left in {memory}/stpexplorer-"):
-        simulate(PARAMS.replace(**OTHER_VALUES), engine=StandaloneEngine(cache=tmp_path))
+    engine = StandaloneEngine(cache=tmp_path)
+    assert_same_result(simulate(PARAMS.replace(**OTHER_VALUES), engine=engine), reference)
+    results = Path(tmp_path) / build.name / results_dir_name()
+    assert (results / "last_run_info.txt").exists(), "the output was written on disk"
+    assert not any((memory / f"stpexplorer-{os.getuid()}").iterdir()), "the memory folder was removed"
+    assert_same_result(simulate(PARAMS.replace(**OTHER_VALUES), engine=engine), reference)
+    engine.close_residents()
 
 
 def test_a_compile_on_a_full_disk_names_the_cause(tiny_file_system):

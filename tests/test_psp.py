@@ -32,9 +32,8 @@ def _psp_in_the_model():
 
     with runtime_device("numpy"):
         b2.defaultclock.dt = DT_MS * b2.ms
-        silent = b2.TimedArray(np.zeros((2, 1)), dt=1 * b2.second, name="noise_ta")
         neuron = b2.NeuronGroup(1, model.NEURON_EQS + model.CONDUCTANCE_EQS, method="euler",
-                                namespace={"noise_ta": silent}, name="psp_neuron")
+                                namespace={}, name="psp_neuron")  # I_noise stays 0: no noise
         neuron.a, neuron.b = 0.02 / b2.ms, 0.2 / b2.ms
         neuron.v = REST_MV * b2.mV
         neuron.u = neuron.b * neuron.v

@@ -318,24 +318,36 @@ def _is_data(artist, ax) -> bool:
     return artist not in (ax.xaxis, ax.yaxis, ax.patch) and artist not in ax.spines.values()
 
 
+#: What a legend handle's pixels depend on (a line, a patch or a collection has some of them).
+_HANDLE_LOOK = ("get_visible", "get_alpha", "get_color", "get_facecolor", "get_edgecolor", "get_linewidth",
+                "get_linewidths", "get_linestyle", "get_dashes", "get_hatch", "get_marker", "get_markersize",
+                "get_markerfacecolor", "get_markeredgecolor", "get_markeredgewidth", "get_sizes", "get_paths",
+                "get_antialiased")
+
+
 def _handle_look(handle) -> tuple:
-    """What a legend handle (a line, a patch, a collection) looks like."""
-    look = [type(handle).__name__, handle.get_alpha()]
-    for getter in ("get_color", "get_facecolor", "get_edgecolor", "get_linewidth", "get_linestyle",
-                   "get_marker", "get_markersize", "get_sizes", "get_markerfacecolor"):
+    look = [type(handle).__name__]
+    for getter in _HANDLE_LOOK:
         method = getattr(handle, getter, None)
         if method is not None:
-            look.append(repr(method()))
+            value = method()
+            look.append(tuple(repr(p.vertices.tolist()) for p in value) if getter == "get_paths" else repr(value))
     return tuple(look)
 
 
+def _text_look(text) -> tuple:
+    return (text.get_text(), text.get_visible(), repr(text.get_color()), text.get_alpha(), text.get_rotation(),
+            hash(text.get_fontproperties()))
+
+
 def _legend_look(legend, renderer) -> tuple:
-    """Everything a legend's pixels depend on: where it is, its texts, its handles and its frame."""
+    """Everything a legend's pixels depend on: where it is on which image, its
+    texts and title, its handles and its frame."""
     frame = legend.get_frame()
-    texts = tuple((t.get_text(), repr(t.get_color()), t.get_fontsize(), t.get_visible()) for t in legend.texts)
-    return (tuple(np.round(legend.get_window_extent(renderer).bounds, 3)), renderer.dpi, texts,
+    return (tuple(np.round(legend.get_window_extent(renderer).bounds, 3)), renderer.dpi,
+            (renderer.width, renderer.height), tuple(_text_look(t) for t in (*legend.texts, legend.get_title())),
             tuple(_handle_look(h) for h in legend.legend_handles if h is not None),
-            frame.get_visible(), repr(frame.get_facecolor()), repr(frame.get_edgecolor()), frame.get_alpha())
+            _handle_look(frame), frame.get_boxstyle().__class__.__name__, legend.get_alpha())
 
 
 class LegendLayers:

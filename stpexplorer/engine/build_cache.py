@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -157,19 +158,41 @@ def results_dir(build_dir: Path) -> Path:
 #: ``STPEXPLORER_RUN_IN_MEMORY=0``.
 MEMORY_ROOT = Path("/dev/shm")
 MEMORY_ENVIRONMENT = "STPEXPLORER_RUN_IN_MEMORY"
-#: Room left in the memory file system beyond twice a run's fixed-size output.
+#: Room left in the memory file system beyond twice a run's output.
 MEMORY_MARGIN_BYTES = 64 * 2**20
+#: Bytes the binary writes per synapse of the capacity (indices, sources and
+#: targets, spread draw; generous), for a build's first run in a process.
+OUTPUT_BYTES_PER_SYNAPSE = 64
 
 
-def output_dir(results: Path, spec: dict) -> Path:
+def first_run_output_bytes(spec: dict) -> int:
+    """What a build's first run may write, before one was measured: its synapse
+    arrays and fixed-size outputs (traces and spikes are found out by the run)."""
+    fixed = sum(size[1] for size in spec.get("sizes", {}).values() if size[0] == "fixed")
+    return OUTPUT_BYTES_PER_SYNAPSE * sum(spec.get("capacity", {}).values()) + fixed
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes in the files of ``folder`` and its subfolders."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def output_dir(results: Path, output_bytes: int) -> Path:
     """Where the binary writes the output of a run in the run folder
     ``results`` and finds its run arguments: this user's private folder in
     :data:`MEMORY_ROOT`, named after the build and the run folder, when it has
-    room for the output; else ``results`` itself."""
+    room for twice ``output_bytes`` (what a run writes) and
+    :data:`MEMORY_MARGIN_BYTES`; else ``results`` itself."""
     if os.environ.get(MEMORY_ENVIRONMENT, "1") != "0":
-        fixed = sum(size[1] for size in spec.get("sizes", {}).values() if size[0] == "fixed")
         try:
-            if shutil.disk_usage(MEMORY_ROOT).free >= 2 * fixed + MEMORY_MARGIN_BYTES:
+            if shutil.disk_usage(MEMORY_ROOT).free >= 2 * output_bytes + MEMORY_MARGIN_BYTES:
                 folder = _private_folder(MEMORY_ROOT) / _memory_name(results)
                 folder.mkdir(exist_ok=True)
                 return folder
@@ -214,13 +237,35 @@ def remove_results(build_dir: Path, only_this_process: bool = False) -> None:
         parent = results_parent(build_dir)
     except (OSError, RuntimeError):
         return
-    memory = MEMORY_ROOT / f"stpexplorer-{os.getuid()}"
-    folders = [*parent.glob(RESULTS_PREFIX + "*-*"), *memory.glob(f"{parent.name}-{RESULTS_PREFIX}*-*")]
-    for path in folders:
+    own = f"{parent.name}-{RESULTS_PREFIX}"
+    for path in [*parent.glob(RESULTS_PREFIX + "*-*"), *_memory_folders()]:
         pid = run_folder_pid(path)
         if pid is None:
             continue
-        if (pid == os.getpid()) if only_this_process else not process_alive(pid):
+        if only_this_process:
+            if pid == os.getpid() and (path.parent == parent or path.name.startswith(own)):
+                shutil.rmtree(path, ignore_errors=True)
+        elif not process_alive(pid):  # any build's: a build never loaded again leaves none behind
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _memory_folders() -> list[Path]:
+    """The run output folders in this user's private folder of :data:`MEMORY_ROOT`
+    (none if that is missing, a link or not this user's)."""
+    memory = MEMORY_ROOT / f"stpexplorer-{os.getuid()}"
+    try:
+        info = memory.lstat()
+    except OSError:
+        return []
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return []
+    return list(memory.glob(f"*-{RESULTS_PREFIX}*-*"))
+
+
+def remove_memory_folders(build_dir: Path) -> None:
+    """Delete the run output folders of ``build_dir`` in memory (a build being removed)."""
+    for path in _memory_folders():
+        if path.name.startswith(f"{build_dir.name}-{RESULTS_PREFIX}"):
             shutil.rmtree(path, ignore_errors=True)
 
 

@@ -45,6 +45,7 @@ from .build_cache import (
     file_lock,
     lock_path,
     process_alive,
+    remove_memory_folders,
     results_parent,
     run_folder_pid,
     writable,
@@ -338,6 +339,7 @@ def remove_build(directory: Path, used_before: float | None = None) -> str | Non
                 shutil.rmtree(directory)
             compile_log(directory).unlink(missing_ok=True)
             _used_file(directory).unlink(missing_ok=True)
+            remove_memory_folders(directory)
         except OSError as exc:
             return f"could not be removed: {exc}"
         return None

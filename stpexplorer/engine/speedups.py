@@ -1,5 +1,6 @@
-"""Changes to Brian2's generated C++ project that make a run faster and leave
-every number it writes as it was.
+"""Changes to Brian2's generated C++ project that make a run faster: spikes
+as before, traces to the last bit of rounding (a vectorised loop may round an
+operation differently).
 
 - **One CPU-clock read per run, not per time step.**  Brian2's
   ``Network::run`` reads ``std::clock()`` after every step to keep its
@@ -7,7 +8,8 @@ every number it writes as it was.
   (the process's CPU time is not in the vDSO), about a seventh of the default
   network's loop.  :func:`read_clock_once` moves the read after the loop: the
   elapsed time is then exact, and nothing else used the per-step value (the
-  progress report, which this engine does not use, reads its own clock).
+  progress report, which this engine does not use, reads its own clock; a
+  project with a maximum run time, which does, is left as it is).
 - **Vectorised loops.**  Brian2 marks its array pointers ``__restrict``, but
   GCC honours that only for function parameters; to vectorise the neurons'
   update (nine arrays) it must check at run time that the arrays do not
@@ -45,8 +47,8 @@ def read_clock_once(directory: Path) -> bool:
         source = path.read_text()
     except OSError:
         return False
-    if source.count(_STEP_CLOCK) != 1 or source.count(_AFTER_LOOP) != 1:
-        return False
+    if source.count(_STEP_CLOCK) != 1 or source.count(_AFTER_LOOP) != 1 or "did_break_early = true" in source:
+        return False  # another shape, or a maximum run time that needs the clock at every step
     path.write_text(source.replace(_STEP_CLOCK, "").replace(_AFTER_LOOP, _CLOCK_ONCE))
     return True
 

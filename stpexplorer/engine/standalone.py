@@ -25,6 +25,7 @@ from .. import model
 from ..errors import (
     CompileError,
     DamagedBuildError,
+    NoSpaceError,
     TimeLimitError,
 )
 from ..params import Params
@@ -38,6 +39,8 @@ from .build_cache import (
     build_lock,
     cache_root,
     compile_log,
+    first_run_output_bytes,
+    folder_bytes,
     load_run_spec,
     output_dir,
     remove_results,
@@ -113,6 +116,12 @@ class StandaloneEngine:
         self.last_build_s = 0.0
         #: compiles done by this engine (in this process or its subprocess)
         self.compiles = 0
+        #: bytes a run of a build wrote (measured at its first run here), by build directory
+        self._output_bytes: dict[Path, int] = {}
+        #: run folders whose output goes to disk (the memory file system filled up once)
+        self._on_disk: set[Path] = set()
+        #: where the last run of each run folder wrote its output
+        self._outputs: dict[Path, Path] = {}
 
     @property
     def imports_brian2(self) -> bool:
@@ -234,34 +243,59 @@ class StandaloneEngine:
                     real: model.Realisation, seed: int) -> tuple[dict[str, np.ndarray], float]:
         """Run the compiled network with ``params`` as run arguments and the
         data of ``seed``: (its checked output arrays, seconds taken).  Raises
-        :class:`BinaryFailure` when the binary fails (the build may be damaged)."""
+        :class:`BinaryFailure` when the binary fails (the build may be damaged).
+        The output goes to memory when there is room (:func:`output_dir`); a run
+        that fills the memory file system is run again, writing on disk."""
         results = results_dir(directory)
+        with self._lock:
+            on_disk = results in self._on_disk
+            output_bytes = self._output_bytes.get(directory) or first_run_output_bytes(spec)
+        outputs = results if on_disk else output_dir(results, output_bytes)
+        try:
+            return self._run_into(outputs, params, spec, directory, results, real, seed)
+        except NoSpaceError:
+            if outputs == results:
+                raise
+        with self._lock:
+            self._on_disk.add(results)
+        shutil.rmtree(outputs, ignore_errors=True)
+        return self._run_into(results, params, spec, directory, results, real, seed)
+
+    def _run_into(self, outputs: Path, params: Params, spec: dict, directory: Path, results: Path,
+                  real: model.Realisation, seed: int) -> tuple[dict[str, np.ndarray], float]:
+        """One run of the binary in the run folder ``results``, writing its output into ``outputs``."""
         try:
             results.mkdir(parents=True, exist_ok=True)
-            outputs = output_dir(results, spec)
             remove_outputs(outputs, spec)
             self._prepare_run_folder(results, directory, spec, params, seed, real)
+        except OSError as exc:
+            raise write_failure(f"writing the run's data into {results} failed", results, exc) from None
+        try:
             run_args = self._run_args(params, spec, real, outputs / "args")
         except OSError as exc:
-            raise write_failure(f"writing the run arguments into {results} failed", results, exc) from None
+            raise write_failure(f"writing the run arguments into {outputs} failed", outputs, exc) from None
         limit = time_limit_s()
         env = {**os.environ, **spec["environment"]}
         start = time.perf_counter()
-        if self._run_resident(spec, directory, results, outputs, run_args, env, limit):
-            return read_outputs(outputs, spec), time.perf_counter() - start
-        try:
-            done = subprocess.run(internals.binary_command(self.run_command, outputs, run_args),
-                                  cwd=results, env=env, capture_output=True, timeout=limit)
-        except subprocess.TimeoutExpired:
-            raise TimeLimitError(time_limit_message(limit)) from None
-        except OSError as exc:
-            raise BinaryFailure(RuntimeError(f"the compiled network in {directory} could not be started: "
-                                             f"{exc}")) from None
+        if not self._run_resident(spec, directory, results, outputs, run_args, env, limit):
+            try:
+                done = subprocess.run(internals.binary_command(self.run_command, outputs, run_args),
+                                      cwd=results, env=env, capture_output=True, timeout=limit)
+            except subprocess.TimeoutExpired:
+                raise TimeLimitError(time_limit_message(limit)) from None
+            except OSError as exc:
+                raise BinaryFailure(RuntimeError(f"the compiled network in {directory} could not be started: "
+                                                 f"{exc}")) from None
+            failure = binary_failure(done, directory, outputs)
+            if failure:
+                raise failure
         elapsed = time.perf_counter() - start
-        failure = binary_failure(done, directory, outputs)
-        if failure:
-            raise failure
-        return read_outputs(outputs, spec), elapsed
+        arrays = read_outputs(outputs, spec)
+        with self._lock:
+            self._outputs[results] = outputs
+            if directory not in self._output_bytes:
+                self._output_bytes[directory] = folder_bytes(outputs)
+        return arrays, elapsed
 
     def _run_resident(self, spec: dict, directory: Path, results: Path, outputs: Path, run_args: list[str],
                       env: dict, limit: float) -> bool:
@@ -334,7 +368,8 @@ class StandaloneEngine:
         """Arrays of this thread's last run of the last loaded build, by
         :data:`model.OUTPUTS` or :data:`model.CONNECTIVITY_OUTPUTS` name (SI units)."""
         spec, directory = next(v for v in self._loaded.values() if v[1] == self._dir)
-        arrays = read_outputs(output_dir(results_dir(directory), spec), spec, names)
+        results = results_dir(directory)
+        arrays = read_outputs(self._outputs.get(results, results), spec, names)
         real_counts = {"e": len(self._real.exc), "i": len(self._real.inh)}
         for name in model.CONNECTIVITY_OUTPUTS:  # without the padding synapses
             if name in arrays:

@@ -100,13 +100,15 @@ def _legend_panel(label_u: str, color_x: str):
     return fig, ax, PanelBlitter(fig)
 
 
-def _replot(ax, label_u: str, color_x: str, phase: float) -> None:
+def _replot(ax, label_u: str, color_x: str, phase: float, edge: str = "k") -> None:
     for line in list(ax.lines):
         line.remove()
     t = np.linspace(0, 10, 400)
     ax.plot(t, np.sin(t + phase), color="C0", label=label_u)
     ax.plot(t, np.cos(t + phase), color=color_x, label="x")
-    ax.legend(loc="upper right", fontsize=8, frameon=True, framealpha=0.8)
+    ax.plot(t[::40], np.cos(t[::40] + phase), "o", color="C4", markeredgecolor=edge, markerfacecolor="w",
+            label="spikes")
+    ax.legend(loc="lower left", fontsize=8, frameon=True, framealpha=0.8)
 
 
 def _pixels(fig) -> np.ndarray:
@@ -126,13 +128,16 @@ def test_kept_legends_look_as_drawn_and_change_with_their_texts_and_handles(monk
                         lambda self, legend, renderer: drawn_alone.append(1) or original(self, legend, renderer))
     direct_fig, direct_ax, direct = _legend_panel("u", "C1")
     direct._legends.draw = lambda legend, renderer: legend.draw(renderer)
-    steps = [("u", "C1", 0.0), ("u", "C1", 0.7), ("u", "C1", 1.4), ("r", "C1", 1.4), ("r", "C3", 2.0)]
-    for k, (label_u, color_x, phase) in enumerate(steps):
-        _replot(ax, label_u, color_x, phase)
+    steps = [("u", "C1", 0.0, "k"), ("u", "C1", 0.7, "k"), ("u", "C1", 1.4, "k"), ("r", "C1", 1.4, "k"),
+             ("r", "C3", 2.0, "k"), ("r", "C3", 2.0, "C2"), ("r", "C3", 2.0, "C2", 2.6)]
+    for k, (label_u, color_x, phase, edge, *height) in enumerate(steps):
+        for figure, axes in ((fig, ax), (direct_fig, direct_ax)):
+            if height:  # a taller image: the legend at the bottom keeps its place in display units
+                figure.set_size_inches(6.0, height[0])
+            _replot(axes, label_u, color_x, phase, edge)
         figures.render(fig, blitter)
-        _replot(direct_ax, label_u, color_x, phase)
         figures.render(direct_fig, direct)
         difference = np.abs(_pixels(fig) - _pixels(direct_fig))
         assert difference.max() <= 2, f"step {k}: the kept legend differs from a drawn one"
     assert blitter.blits >= 4, "the later runs were blitted"
-    assert len(drawn_alone) == 3, "one legend drawn for each look: the first, a new label, a new colour"
+    assert len(drawn_alone) == 5, "one legend drawn per look: first, label, colour, marker edge, image size"
