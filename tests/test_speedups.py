@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,15 +103,28 @@ def test_run_output_goes_to_a_private_folder_in_memory_and_leaves_with_the_proce
     assert not any(name.startswith("_dynamic_array") for name in os.listdir(results)), \
         "output written beside the build"
     # folders of ended processes go at the next load of any build; this process's at its exit
-    stale = [outputs.parent / f"{name}-{cache_mod.RESULTS_PREFIX}999999999-1" for name in (directory.name, "build-x")]
-    other_build = outputs.parent / f"build-x-{cache_mod.RESULTS_PREFIX}{os.getpid()}-1"
+    own, other = cache_mod._memory_prefix(results.parent), f"build-x-00000000-{cache_mod.RESULTS_PREFIX}"
+    stale = [outputs.parent / f"{prefix}999999999-1" for prefix in (own, other)]
+    other_build = outputs.parent / f"{other}{os.getpid()}-1"
     for folder in (*stale, other_build):
         folder.mkdir()
     cache_mod.remove_results(directory)
     assert not any(folder.exists() for folder in stale) and outputs.exists() and other_build.exists()
     cache_mod.remove_results(directory, only_this_process=True)
     assert not outputs.exists() and other_build.exists(), "only this build's folders of this process"
+    # a build removed from the cache takes its folders along, and only its own
+    kept = outputs.parent / f"{own}999999999-2"
+    kept.mkdir()
+    cache_mod.remove_memory_folders(directory)
+    assert not kept.exists() and other_build.exists()
     other_build.rmdir()
+
+
+def test_two_caches_with_a_build_of_one_key_write_into_different_memory_folders():
+    name = cache_mod.results_dir_name()
+    first, second = Path("/a/build-k") / name, Path("/b/build-k") / name
+    assert cache_mod._memory_name(first) != cache_mod._memory_name(second)
+    assert cache_mod.run_folder_pid(Path(cache_mod._memory_name(first))) == os.getpid()
 
 
 def test_without_room_in_memory_the_output_goes_beside_the_build(engine, monkeypatch):

@@ -201,9 +201,17 @@ def output_dir(results: Path, output_bytes: int) -> Path:
     return results
 
 
+def _memory_prefix(parent: Path) -> str:
+    """The start of the names of the memory folders of runs whose run folders
+    are in ``parent`` (a build, or its place for a read-only build): its name
+    and a digest of its path (two caches may hold a build of one key)."""
+    digest = hashlib.sha256(str(parent).encode()).hexdigest()[:8]
+    return f"{parent.name}-{digest}-{RESULTS_PREFIX}"
+
+
 def _memory_name(results: Path) -> str:
-    """A run folder's output folder's name in the memory file system: the build's and its own."""
-    return f"{results.parent.name}-{results.name}"
+    """A run folder's output folder's name in the memory file system."""
+    return _memory_prefix(results.parent) + results.name[len(RESULTS_PREFIX):]
 
 
 def run_folder_pid(folder: Path) -> int | None:
@@ -237,7 +245,7 @@ def remove_results(build_dir: Path, only_this_process: bool = False) -> None:
         parent = results_parent(build_dir)
     except (OSError, RuntimeError):
         return
-    own = f"{parent.name}-{RESULTS_PREFIX}"
+    own = _memory_prefix(parent)
     for path in [*parent.glob(RESULTS_PREFIX + "*-*"), *_memory_folders()]:
         pid = run_folder_pid(path)
         if pid is None:
@@ -264,8 +272,12 @@ def _memory_folders() -> list[Path]:
 
 def remove_memory_folders(build_dir: Path) -> None:
     """Delete the run output folders of ``build_dir`` in memory (a build being removed)."""
+    try:
+        own = _memory_prefix(results_parent(build_dir))
+    except (OSError, RuntimeError):
+        return
     for path in _memory_folders():
-        if path.name.startswith(f"{build_dir.name}-{RESULTS_PREFIX}"):
+        if path.name.startswith(own):
             shutil.rmtree(path, ignore_errors=True)
 
 
