@@ -25,6 +25,7 @@ def _compiler() -> str:
 
 def test_the_build_reads_the_cpu_clock_once_per_run_and_still_times_the_run(engine):
     spec, directory, _ = engine._prepare(BASE, 0, None)
+    assert "spare" in (directory / "brianlib" / "dynamic_array.h").read_text(), "monitor rows are reused"
     network = (directory / "network.cpp").read_text()
     assert speedups._STEP_CLOCK not in network, "the per-step std::clock() read is still in the loop"
     assert network.count(speedups._CLOCK_ONCE) == 1
@@ -56,6 +57,57 @@ def test_the_build_compiles_with_the_vectoriser_flags_when_the_compiler_is_gcc(e
     assert all(flag in optimisations for flag in flags)
 
 
+#: Grows, shrinks and grows a 2-D dynamic array as a monitor and the resident
+#: binary's reset do, printing every element after each step.
+_ROWS_PROGRAM = r"""
+#include <cstdio>
+#include "brianlib/dynamic_array.h"
+static void show(DynamicArray2D<double> &a) {
+    for (int i = 0; i < a.n; i++) for (int j = 0; j < a.m; j++) std::printf("%g ", a(i, j));
+    std::printf("| %d %d\n", a.n, a.m);
+}
+int main() {
+    DynamicArray2D<double> a;
+    for (int run = 0; run < 3; run++) {
+        for (int n = 1; n <= 4 + run; n++) {
+            a.resize(n, 3);
+            show(a);
+            for (int j = 0; j < 3; j++) a(n - 1, j) = 10 * run + n + 0.1 * j;
+        }
+        show(a);
+        a.resize(0, 0);
+        show(a);
+    }
+    a.resize(2, 5); show(a); a.resize(1, 2); show(a); a.resize(3, 2); show(a);
+    return 0;
+}
+"""
+
+
+def _rows_program_output(folder) -> str:
+    (folder / "rows.cpp").write_text(_ROWS_PROGRAM)
+    subprocess.run([_compiler(), "-O2", "-I", str(folder), str(folder / "rows.cpp"), "-o", str(folder / "rows")],
+                   check=True, capture_output=True)
+    return subprocess.run([str(folder / "rows")], check=True, capture_output=True, text=True).stdout
+
+
+def test_reused_monitor_rows_behave_as_new_rows(tmp_path):
+    import brian2
+
+    original = Path(brian2.__file__).parent / "devices" / "cpp_standalone" / "brianlib" / "dynamic_array.h"
+    plain, reused = tmp_path / "plain", tmp_path / "reused"
+    for folder in (plain, reused):
+        (folder / "brianlib").mkdir(parents=True)
+        shutil.copy(original, folder / "brianlib" / "dynamic_array.h")
+    assert speedups.reuse_monitor_rows(reused)
+    assert "spare" in (reused / "brianlib" / "dynamic_array.h").read_text()
+    expected = _rows_program_output(plain)
+    assert "0 0 0 | 1 3" in expected.splitlines()[0]
+    assert _rows_program_output(reused) == expected
+    (reused / "brianlib" / "dynamic_array.h").write_text("// another shape\n")
+    assert not speedups.reuse_monitor_rows(reused)
+
+
 def test_no_vectoriser_flags_for_a_compiler_that_is_not_gcc(tmp_path):
     fake = tmp_path / "clang++"
     fake.write_text("#!/bin/sh\necho 'clang version 16.0.6'\n")
@@ -71,11 +123,13 @@ def test_a_build_with_the_speedups_gives_what_brian2s_own_project_gives(engine, 
     fast = engine.run(BASE, 3)
     monkeypatch.setattr(speedups, "extra_compile_args", lambda compiler: ())
     monkeypatch.setattr(speedups, "read_clock_once", lambda directory: False)
+    monkeypatch.setattr(speedups, "reuse_monitor_rows", lambda directory: False)
     monkeypatch.setenv(cache_mod.MEMORY_ENVIRONMENT, "0")
     plain_engine = StandaloneEngine(cache=tmp_path)
     plain = plain_engine.run(BASE, 3)
     _, directory, _ = plain_engine._prepare(BASE, 3, None)
     assert speedups._STEP_CLOCK in (directory / "network.cpp").read_text(), "the plain build is Brian2's own"
+    assert "spare" not in (directory / "brianlib" / "dynamic_array.h").read_text()
     plain_engine.close_residents()
     assert len(plain.spike_t_ms) > 100
     for name in ("spike_i", "spike_t_ms", "syn_spike_t_ms", "conn_pre", "conn_post"):

@@ -114,6 +114,7 @@ def compile_device(device, directory: Path, jobs: int, log: Path) -> bool:
     try:
         device.build(directory=str(directory), compile=False, run=False, with_output=False)
         speedups.read_clock_once(directory)
+        speedups.reuse_monitor_rows(directory)
         resident = make_resident(directory)
         device.compile_source(str(directory), get_compiler_and_args()[0], debug=False, clean=False)
     finally:
