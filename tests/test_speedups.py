@@ -14,7 +14,7 @@ import pytest
 
 from stpexplorer import StandaloneEngine, presets
 from stpexplorer.engine import build_cache as cache_mod
-from stpexplorer.engine import speedups
+from stpexplorer.engine import cache_admin, speedups
 
 BASE = presets.FORUM.replace(duration=300.0)
 
@@ -150,7 +150,7 @@ def test_run_output_goes_to_a_private_folder_in_memory_and_leaves_with_the_proce
     if outputs == results:
         pytest.skip(f"{cache_mod.MEMORY_ROOT} has no room for run output here")
     assert outputs.parent == cache_mod.MEMORY_ROOT / f"stpexplorer-{os.getuid()}"
-    assert 0 < engine._output_bytes[directory] == cache_mod.folder_bytes(outputs)
+    assert 0 < engine._output_bytes[directory] == cache_admin.directory_bytes(outputs)
     assert outputs.parent.stat().st_mode & 0o077 == 0, "readable by this user only"
     written = {path.name for path in outputs.iterdir()}
     assert {filename for filename, _, _ in spec["outputs"].values()} <= written

@@ -172,18 +172,6 @@ def first_run_output_bytes(spec: dict) -> int:
     return OUTPUT_BYTES_PER_SYNAPSE * sum(spec.get("capacity", {}).values()) + fixed
 
 
-def folder_bytes(folder: Path) -> int:
-    """Bytes in the files of ``folder`` and its subfolders."""
-    total = 0
-    for root, _, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(root, name)).st_size
-            except OSError:
-                pass
-    return total
-
-
 def output_dir(results: Path, output_bytes: int) -> Path:
     """Where the binary writes the output of a run in the run folder
     ``results`` and finds its run arguments: this user's private folder in
@@ -283,13 +271,19 @@ def remove_memory_folders(build_dir: Path) -> None:
 
 def compiler_available() -> bool:
     compiler = shutil.which(os.environ.get("CXX", "g++")) or shutil.which("c++")
-    if not compiler:
-        return False
+    return bool(compiler) and compiler_accepts(compiler)
+
+
+def compiler_accepts(compiler: str, flags=()) -> bool:
+    """Whether ``compiler`` builds an empty program with ``flags``."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "probe.cpp")
         src.write_text("int main() { return 0; }\n")
-        probe = subprocess.run([compiler, str(src), "-o", str(Path(tmp, "probe"))],
-                               capture_output=True)
+        try:
+            probe = subprocess.run([compiler, *flags, str(src), "-o", str(Path(tmp, "probe"))],
+                                   capture_output=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            return False
         return probe.returncode == 0
 
 

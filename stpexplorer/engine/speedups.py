@@ -22,7 +22,7 @@ operation differently).
   overlap, and its default limit of 10 such checks is too low.
   :data:`VECTORISE_FLAGS` raises it (GCC only, see :func:`extra_compile_args`).
 
-``tests/test_speedups.py`` checks both against Brian2's unchanged project.
+``tests/test_speedups.py`` checks each against Brian2's unchanged project.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
+
+from .build_cache import compiler_accepts
 
 #: Raises GCC's limit of run-time alias checks that a vectorised loop may carry.
 VECTORISE_FLAGS = ("--param=vect-max-version-for-alias-checks=64",)
@@ -43,21 +44,9 @@ _AFTER_LOOP = "    Network::_globally_running = false;\n"
 _CLOCK_ONCE = _AFTER_LOOP + """    current = std::clock();
     elapsed_realtime = (double)(current - start)/(1 * CLOCKS_PER_SEC);
 """
-
-
-def read_clock_once(directory: Path) -> bool:
-    """Move ``network.cpp``'s per-step ``std::clock()`` read after the loop;
-    False (nothing changed) if the file is not of the shape this knows."""
-    path = directory / "network.cpp"
-    try:
-        source = path.read_text()
-    except OSError:
-        return False
-    if source.count(_STEP_CLOCK) != 1 or source.count(_AFTER_LOOP) != 1 or "did_break_early = true" in source:
-        return False  # another shape, or a maximum run time that needs the clock at every step
-    path.write_text(source.replace(_STEP_CLOCK, "").replace(_AFTER_LOOP, _CLOCK_ONCE))
-    return True
-
+_CLOCK_EDITS = ((_STEP_CLOCK, ""), (_AFTER_LOOP, _CLOCK_ONCE))
+#: a maximum run time reads the clock at every step
+_MAXIMUM_RUN_TIME = "did_break_early = true"
 
 _ROW_EDITS = (
     ("\tstd::vector< std::vector<T>* > data;\n",
@@ -73,18 +62,29 @@ _ROW_EDITS = (
 )
 
 
+def read_clock_once(directory: Path) -> bool:
+    """Move ``network.cpp``'s per-step ``std::clock()`` read after the loop;
+    False (nothing changed) if the file is not of the shape this knows."""
+    return _edit(directory / "network.cpp", _CLOCK_EDITS, refuse=_MAXIMUM_RUN_TIME)
+
+
 def reuse_monitor_rows(directory: Path) -> bool:
     """Make the project's ``brianlib/dynamic_array.h`` keep the rows of a shrunk
     2-D array for reuse; False (nothing changed) if the file is not of the shape
     this knows."""
-    path = directory / "brianlib" / "dynamic_array.h"
+    return _edit(directory / "brianlib" / "dynamic_array.h", _ROW_EDITS)
+
+
+def _edit(path: Path, edits: tuple, refuse: str | None = None) -> bool:
+    """Replace each (old, new) of ``edits`` in the file ``path``; nothing
+    changed (False) unless every ``old`` occurs exactly once and ``refuse`` not at all."""
     try:
         source = path.read_text()
     except OSError:
         return False
-    if any(source.count(old) != 1 for old, _ in _ROW_EDITS):
+    if any(source.count(old) != 1 for old, _ in edits) or (refuse is not None and refuse in source):
         return False
-    for old, new in _ROW_EDITS:
+    for old, new in edits:
         source = source.replace(old, new)
     path.write_text(source)
     return True
@@ -99,13 +99,7 @@ def extra_compile_args(compiler: str) -> tuple[str, ...]:
         return ()
     try:
         version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
-        if "Free Software Foundation" not in version:
-            return ()
-        with tempfile.TemporaryDirectory() as tmp:
-            source = Path(tmp, "probe.cpp")
-            source.write_text("int main() { return 0; }\n")
-            probe = subprocess.run([path, *VECTORISE_FLAGS, "-c", str(source), "-o", str(Path(tmp, "probe.o"))],
-                                   capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return ()
-    return VECTORISE_FLAGS if probe.returncode == 0 else ()
+    gcc = "Free Software Foundation" in version
+    return VECTORISE_FLAGS if gcc and compiler_accepts(path, VECTORISE_FLAGS) else ()

@@ -40,7 +40,6 @@ from .build_cache import (
     cache_root,
     compile_log,
     first_run_output_bytes,
-    folder_bytes,
     load_run_spec,
     output_dir,
     remove_results,
@@ -294,7 +293,7 @@ class StandaloneEngine:
         with self._lock:
             self._outputs[results] = outputs
             if directory not in self._output_bytes:
-                self._output_bytes[directory] = folder_bytes(outputs)
+                self._output_bytes[directory] = cache_admin.directory_bytes(outputs)
         return arrays, elapsed
 
     def _run_resident(self, spec: dict, directory: Path, results: Path, outputs: Path, run_args: list[str],
